@@ -1,0 +1,48 @@
+# 補助金ナビ — two commands do all the set-up: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format lock bench clean
+
+$(STAMP): requirements.lock scripts/find_python.sh
+	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		interpreter=$$(scripts/find_python.sh) || exit 1; \
+		echo "Creating $(VENV) with $$interpreter"; \
+		rm -rf $(VENV); $$interpreter -m venv $(VENV) || exit 1; \
+	fi
+	PIP_EXTRA_INDEX_URL= $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	@touch $(STAMP)
+
+## Serve the site with the 2026 rules and demo data at http://$(HOST):$(PORT)
+run: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Lint, format check and the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+## Re-resolve requirements.lock from pyproject.toml (needs PyPI)
+lock: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+		--python-version 3.12 -o requirements.lock --quiet
+
+## Engine throughput
+bench: $(STAMP)
+	$(PY) manage.py bench_engine
+
+clean:
+	rm -rf $(VENV) db.sqlite3

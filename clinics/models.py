@@ -1,0 +1,141 @@
+"""Associations (都道府県医師会) and their member clinics, invitations and requests to join."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from eligibility.models import LegalForm
+
+from .prefectures import PREFECTURE_CHOICES
+
+
+class Association(models.Model):
+    prefecture_code = models.PositiveSmallIntegerField("都道府県コード", unique=True)
+    prefecture = models.CharField(
+        "都道府県", max_length=10, unique=True, choices=PREFECTURE_CHOICES
+    )
+    name = models.CharField("名称", max_length=50, unique=True)
+    contact_email = models.EmailField("連絡先メールアドレス", blank=True)
+    contact_phone = models.CharField("連絡先電話番号", max_length=20, blank=True)
+    contact_address = models.CharField("所在地", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "医師会"
+        ordering = ["prefecture_code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Clinic(models.Model):
+    """A member clinic. Legal form and headcount decide whether it is an SME for the programme."""
+
+    LegalFormCode = LegalForm.Code
+
+    association = models.ForeignKey(
+        Association, verbose_name="所属医師会", on_delete=models.PROTECT, related_name="clinics"
+    )
+    name = models.CharField("医療機関名", max_length=100)
+    name_kana = models.CharField("医療機関名（フリガナ）", max_length=200)
+    legal_form = models.CharField("開設主体", max_length=40, choices=LegalForm.Code)
+    corporate_number = models.CharField("法人番号", max_length=13, blank=True)
+    representative = models.CharField("開設者・代表者", max_length=100)
+    postal_code = models.CharField("郵便番号", max_length=8)
+    prefecture = models.CharField("都道府県", max_length=10, choices=PREFECTURE_CHOICES)
+    address = models.CharField("住所", max_length=200)
+    phone = models.CharField("電話番号", max_length=20)
+    employees = models.PositiveIntegerField("常時使用する従業員数")
+    insurance_code = models.CharField("保険医療機関コード", max_length=10, blank=True)
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "医療機関"
+        ordering = ["name_kana", "id"]
+        indexes = [models.Index(fields=["association", "name_kana"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "corporate_number"],
+                condition=~models.Q(corporate_number=""),
+                name="unique_corporate_number_per_association",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_corporation(self) -> bool:
+        return self.legal_form != LegalForm.Code.INDIVIDUAL
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link that staff send to a clinic's e-mail address."""
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="invitations"
+    )
+    clinic = models.ForeignKey(
+        Clinic, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField("メールアドレス")
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "招待"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class JoinRequest(models.Model):
+    """A clinic's request to join its association; staff approve or reject it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "承認待ち"
+        APPROVED = "approved", "承認済み"
+        REJECTED = "rejected", "却下"
+
+    association = models.ForeignKey(
+        Association, verbose_name="医師会", on_delete=models.CASCADE, related_name="join_requests"
+    )
+    clinic_name = models.CharField("医療機関名", max_length=100)
+    contact_name = models.CharField("ご担当者名", max_length=100)
+    email = models.EmailField("メールアドレス")
+    phone = models.CharField("電話番号", max_length=20)
+    message = models.TextField("ひとこと", blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "入会の申し出"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.clinic_name}（{self.get_status_display()}）"

@@ -1,0 +1,94 @@
+"""Accept what people type, store one canonical form.
+
+Full-width digits and letters, half-width kana and the many hyphens of Japanese input methods
+all arrive here; NFKC folds the widths and the hyphen family becomes one ASCII hyphen.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters people type for a hyphen or a long dash in numbers: ASCII, minus sign, dashes,
+# katakana-hiragana prolonged sound mark (when typed between digits), full- and half-width forms.
+HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe63\uff0d\u30fc\uff70\u2500\u2501"
+_HYPHEN_RE = re.compile(f"[{re.escape(HYPHENS)}]")
+_SPACES_RE = re.compile(r"\s+")
+
+
+def nfkc(value: str) -> str:
+    """Fold widths (ＡＢＣ１２３ -> ABC123, ｶﾀｶﾅ -> カタカナ) and trim the ends."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def text(value: str) -> str:
+    """A name or an address: NFKC, runs of spaces (also full-width) become one space."""
+    return _SPACES_RE.sub(" ", nfkc(value))
+
+
+def digits_and_hyphens(value: str) -> str:
+    """NFKC, every hyphen-like character becomes '-', spaces are removed."""
+    folded = _HYPHEN_RE.sub("-", nfkc(value))
+    return _SPACES_RE.sub("", folded)
+
+
+def digits(value: str) -> str:
+    """Only the digits: '０３ー１２３４ー５６７８' -> '0312345678'."""
+    return re.sub(r"\D", "", digits_and_hyphens(value))
+
+
+def kana(value: str) -> str:
+    """Furigana in full-width katakana: half-width kana and hiragana are accepted."""
+    folded = text(value)
+    return "".join(
+        chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in folded
+    )
+
+
+def is_katakana(value: str) -> bool:
+    allowed = re.compile(r"^[\u30a0-\u30ff\u3000 ・ー（）()A-Za-z0-9.&・]+$")
+    return bool(allowed.match(value))
+
+
+def postal_code(value: str) -> str | None:
+    """'〒１２３ー４５６７', '1234567' -> '123-4567'; None if it is not seven digits."""
+    found = digits(value.replace("〒", ""))
+    if len(found) != 7:
+        return None
+    return f"{found[:3]}-{found[3:]}"
+
+
+def phone(value: str) -> str | None:
+    """A Japanese phone number in its usual forms -> digits with hyphens as typed, or as
+    grouped; None if it is not 10 or 11 digits starting with 0."""
+    raw = digits_and_hyphens(value).replace("(", "-").replace(")", "-").strip("-")
+    raw = re.sub(r"-+", "-", raw)
+    found = re.sub(r"\D", "", raw)
+    if not (found.startswith("0") and len(found) in (10, 11)):
+        return None
+    if "-" in raw and re.fullmatch(r"\d+(-\d+){1,2}", raw):
+        return raw
+    if len(found) == 11:
+        return f"{found[:3]}-{found[3:7]}-{found[7:]}"
+    if found.startswith(("03", "06")):
+        return f"{found[:2]}-{found[2:6]}-{found[6:]}"
+    return f"{found[:3]}-{found[3:6]}-{found[6:]}"
+
+
+def corporate_number_check_digit(base12: str) -> int:
+    """The National Tax Agency's check digit for a 12-digit base number (法人番号の検査用数字):
+    9 - (sum of Pn x Qn, n counted from the last digit, Qn = 1 for odd n, 2 for even n) mod 9."""
+    total = sum(
+        int(digit) * (1 if n % 2 else 2) for n, digit in enumerate(reversed(base12), start=1)
+    )
+    return 9 - total % 9
+
+
+def corporate_number(value: str) -> str | None:
+    """A valid 13-digit 法人番号 (its first digit is the check digit), or None."""
+    found = digits(value)
+    if len(found) != 13:
+        return None
+    if int(found[0]) != corporate_number_check_digit(found[1:]):
+        return None
+    return found

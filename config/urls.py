@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from eligibility import views as eligibility_views
+
+urlpatterns = [
+    path("", eligibility_views.home, name="home"),
+    path("", include("eligibility.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,387 @@
+"""The rule document: a version of the programme's rules as plain JSON-ready data.
+
+It is the one shape the rules take outside the database: the 2026 data file in the repository,
+an export, an import, and the input of a diff. ``parse_rules`` checks it and builds a RuleSet;
+problems are reported in Japanese, naming the place, all at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+from itertools import pairwise
+from typing import Any
+
+from .format import rate as format_rate
+from .types import (
+    FRAME_CODES,
+    INVOICE_FUNCTIONS,
+    LEGAL_FORM_CODES,
+    ChecklistItem,
+    FrameRules,
+    LegalFormRules,
+    Param,
+    ProcessCode,
+    Round,
+    RuleSet,
+    SizeCategory,
+    Tool,
+)
+
+FORMAT = 1
+CONDITIONS = ("always", "wage_plan", "small_business", "minimum_wage_near")
+
+# The figures each frame's formula reads: key -> kind. The values are data; this is the shape.
+FRAME_PARAMS: dict[str, dict[str, str]] = {
+    "normal": {
+        "rate": "rate",
+        "rate_minimum_wage_near": "rate",
+        "minimum_wage_near_test": "text",
+        "small_band_max_processes": "count",
+        "small_band_min_yen": "yen",
+        "small_band_limit_yen": "yen",
+        "large_band_min_yen": "yen",
+        "large_band_max_yen": "yen",
+        "wage_plan_requirement": "text",
+        "cloud_max_months": "count",
+    },
+    "multi": {
+        "min_members": "count",
+        "analysis_per_member_yen": "yen",
+        "rate_analysis": "rate",
+        "ab_max_yen": "yen",
+        "rate_admin": "rate",
+        "admin_max_yen": "yen",
+    },
+    "invoice": {
+        "tier_limit_yen": "yen",
+        "rate_tier1": "rate",
+        "rate_tier1_small": "rate",
+        "rate_tier2": "rate",
+        "one_function_max_yen": "yen",
+        "multi_function_max_yen": "yen",
+        "pc_rate": "rate",
+        "pc_max_yen": "yen",
+        "register_rate": "rate",
+        "register_max_yen": "yen",
+        "min_yen": "yen",
+        "cloud_max_months": "count",
+    },
+    "e_trade": {
+        "rate": "rate",
+        "rate_large": "rate",
+        "max_yen": "yen",
+        "role_requirement": "text",
+        "cloud_max_months": "count",
+    },
+    "security": {
+        "rate": "rate",
+        "rate_small": "rate",
+        "min_yen": "yen",
+        "max_yen": "yen",
+        "service_requirement": "text",
+        "service_max_months": "count",
+    },
+}
+
+# (minimum, maximum) pairs that must be in order.
+ORDERED_PAIRS = {
+    "normal": [
+        ("small_band_min_yen", "small_band_limit_yen"),
+        ("small_band_limit_yen", "large_band_max_yen"),
+        ("large_band_min_yen", "large_band_max_yen"),
+    ],
+    "invoice": [
+        ("min_yen", "one_function_max_yen"),
+        ("one_function_max_yen", "multi_function_max_yen"),
+    ],
+    "security": [("min_yen", "max_yen")],
+}
+
+KIND_NAMES = {"rate": "補助率", "yen": "金額（円）", "count": "数", "text": "文"}
+
+
+class RulesError(ValueError):
+    """The document is not a usable rule version; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def parse_rate(raw: Any) -> Fraction:
+    """'2/3' -> Fraction(2, 3); a rate is more than 0 and at most 1."""
+    if not isinstance(raw, str) or raw.count("/") != 1:
+        raise ValueError("「2/3」のように分数で入力してください")
+    top, bottom = (part.strip() for part in raw.split("/"))
+    if not (top.isdecimal() and bottom.isdecimal()) or int(bottom) == 0:
+        raise ValueError("「2/3」のように分数で入力してください")
+    value = Fraction(int(top), int(bottom))
+    if not 0 < value <= 1:
+        raise ValueError("補助率は0より大きく1以下にしてください")
+    return value
+
+
+def parse_param_value(kind: str, raw: Any) -> Fraction | int | str:
+    if kind == "rate":
+        return parse_rate(raw)
+    if kind in ("yen", "count"):
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+            raise ValueError("0以上の整数で入力してください")
+        return raw
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError("文を入力してください")
+    return raw
+
+
+def param_value_to_document(value: Fraction | int | str) -> str | int:
+    return format_rate(value) if isinstance(value, Fraction) else value
+
+
+class _Reader:
+    """Collects problems while reading a document, so the caller hears of all of them."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def get(self, data: Any, key: str, kind: type | tuple, where: str, *, optional=False):
+        if not isinstance(data, dict):
+            self.problems.append(f"{where}: オブジェクトではありません")
+            return None
+        if key not in data:
+            if not optional:
+                self.problems.append(f"{where}: 「{key}」がありません")
+            return None
+        value = data[key]
+        if value is None and optional:
+            return None
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+            self.problems.append(f"{where}: 「{key}」の形が正しくありません")
+            return None
+        return value
+
+    def date(self, data: Any, key: str, where: str, *, optional=False) -> date | None:
+        raw = self.get(data, key, str, where, optional=optional)
+        if raw is None:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.problems.append(f"{where}: 「{key}」は YYYY-MM-DD の日付にしてください（{raw}）")
+            return None
+
+    def items(self, data: Any, key: str, where: str) -> list:
+        value = self.get(data, key, list, where)
+        return value or []
+
+
+def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
+    """Check a rule document and build the RuleSet; raise RulesError listing every problem."""
+    r = _Reader()
+    where = "版"
+    if r.get(doc, "format", int, where) not in (None, FORMAT):
+        r.problems.append(f"版: 形式 {doc.get('format')} には対応していません（対応: {FORMAT}）")
+    label = r.get(doc, "label", str, where) or ""
+    programme = r.get(doc, "programme", str, where) or ""
+    notice = r.get(doc, "notice", str, where) or ""
+    edition = r.get(doc, "guideline_edition", str, where) or ""
+    effective_from = r.date(doc, "effective_from", where, optional=True)
+
+    categories = {}
+    for i, row in enumerate(r.items(doc, "size_categories", where), 1):
+        at = f"中小企業の規模区分 {i}行目"
+        number = r.get(row, "number", int, at)
+        category = SizeCategory(
+            number=number or 0,
+            name=r.get(row, "name", str, at) or "",
+            requirement=r.get(row, "requirement", str, at) or "",
+            capital_max_yen=r.get(row, "capital_max_yen", int, at, optional=True),
+            employees_max=r.get(row, "employees_max", int, at, optional=True),
+            source=r.get(row, "source", str, at) or "",
+        )
+        if number in categories:
+            r.problems.append(f"{at}: 番号 {number} が重複しています")
+        categories[category.number] = category
+
+    legal_forms = {}
+    for i, row in enumerate(r.items(doc, "legal_forms", where), 1):
+        at = f"開設主体 {i}行目"
+        code = r.get(row, "code", str, at) or ""
+        if code not in LEGAL_FORM_CODES:
+            r.problems.append(f"{at}: 開設主体のコード「{code}」は使えません")
+        category_number = r.get(row, "size_category", int, at) or 0
+        if category_number not in categories:
+            r.problems.append(f"{at}: 規模区分 {category_number} がありません")
+        elif categories[category_number].employees_max is None:
+            r.problems.append(f"{at}: 規模区分 {category_number} に従業員数の上限がありません")
+        small = r.get(row, "small_business_max_employees", int, at)
+        if small is not None and small < 0:
+            r.problems.append(f"{at}: 小規模事業者の従業員数は0以上にしてください")
+        legal_forms[code] = LegalFormRules(
+            code=code,
+            name=r.get(row, "name", str, at) or "",
+            size_category=category_number,
+            applicant_label=r.get(row, "applicant_label", str, at) or "",
+            small_business_max_employees=small or 0,
+            small_business_source=r.get(row, "small_business_source", str, at) or "",
+            small_business_needs_confirmation=bool(
+                r.get(row, "small_business_needs_confirmation", bool, at)
+            ),
+        )
+    for code in LEGAL_FORM_CODES:
+        if code not in legal_forms:
+            r.problems.append(f"開設主体: 「{code}」の行がありません")
+
+    processes = {}
+    for i, row in enumerate(r.items(doc, "process_codes", where), 1):
+        at = f"プロセス {i}行目"
+        code = r.get(row, "code", str, at) or ""
+        if code in processes:
+            r.problems.append(f"{at}: プロセスコード {code} が重複しています")
+        processes[code] = ProcessCode(
+            code=code,
+            name=r.get(row, "name", str, at) or "",
+            group=r.get(row, "group", str, at) or "",
+        )
+
+    tools = {}
+    for i, row in enumerate(r.items(doc, "tools", where), 1):
+        at = f"ITツールの種類 {i}行目"
+        code = r.get(row, "code", str, at) or ""
+        process_code = r.get(row, "process_code", str, at) or ""
+        function = r.get(row, "invoice_function", str, at, optional=True) or ""
+        if process_code and process_code not in processes:
+            r.problems.append(f"{at}: プロセスコード {process_code} がありません")
+        if function and function not in INVOICE_FUNCTIONS:
+            r.problems.append(f"{at}: インボイスの機能「{function}」は使えません")
+        if code in tools:
+            r.problems.append(f"{at}: コード {code} が重複しています")
+        tools[code] = Tool(
+            code=code,
+            name=r.get(row, "name", str, at) or "",
+            process_code=process_code,
+            invoice_function=function,
+            needs_confirmation=bool(r.get(row, "needs_confirmation", bool, at)),
+        )
+
+    frames = {}
+    for i, row in enumerate(r.items(doc, "frames", where), 1):
+        code = r.get(row, "code", str, f"枠 {i}行目") or ""
+        name = r.get(row, "name", str, f"枠 {i}行目") or code
+        if code not in FRAME_CODES:
+            r.problems.append(f"枠 {i}行目: 枠のコード「{code}」は使えません")
+            continue
+        if code in frames:
+            r.problems.append(f"{name}: 枠が重複しています")
+        frames[code] = _parse_frame(r, row, code, name)
+    for code in FRAME_CODES:
+        if code not in frames:
+            r.problems.append(f"枠: 「{code}」がありません")
+
+    checklist = []
+    for i, row in enumerate(r.items(doc, "checklist", where), 1):
+        at = f"チェックリスト {i}行目"
+        frame_code = r.get(row, "frame_code", str, at, optional=True) or ""
+        condition = r.get(row, "condition", str, at) or "always"
+        if frame_code and frame_code not in FRAME_CODES:
+            r.problems.append(f"{at}: 枠のコード「{frame_code}」は使えません")
+        if condition not in CONDITIONS:
+            r.problems.append(f"{at}: 条件「{condition}」は使えません")
+        checklist.append(
+            ChecklistItem(
+                text=r.get(row, "text", str, at) or "",
+                frame_code=frame_code,
+                condition=condition,
+                source=r.get(row, "source", str, at) or "",
+                needs_confirmation=bool(r.get(row, "needs_confirmation", bool, at)),
+            )
+        )
+
+    if r.problems:
+        raise RulesError(r.problems)
+    return RuleSet(
+        label=label,
+        programme=programme,
+        status=status,
+        effective_from=effective_from,
+        notice=notice,
+        guideline_edition=edition,
+        frames=dict(sorted(frames.items(), key=lambda kv: FRAME_CODES.index(kv[0]))),
+        size_categories=dict(sorted(categories.items())),
+        legal_forms=legal_forms,
+        process_codes=processes,
+        tools=tools,
+        checklist=tuple(checklist),
+    )
+
+
+def _parse_frame(r: _Reader, row: dict, code: str, name: str) -> FrameRules:
+    params = {}
+    seen = set()
+    for j, prow in enumerate(r.items(row, "params", name), 1):
+        key = r.get(prow, "key", str, f"{name} 数値 {j}行目") or ""
+        seen.add(key)
+        label = r.get(prow, "label", str, f"{name} {key}") or key
+        at = f"{name}の「{label}」"
+        expected = FRAME_PARAMS[code].get(key)
+        if expected is None:
+            r.problems.append(f"{at}: この枠では使わない項目です（{key}）")
+            continue
+        kind = r.get(prow, "kind", str, at)
+        if kind != expected:
+            r.problems.append(f"{at}: 種類は「{KIND_NAMES[expected]}」にしてください")
+            continue
+        try:
+            value = parse_param_value(kind, prow.get("value"))
+        except ValueError as error:
+            r.problems.append(f"{at}: {error}")
+            continue
+        params[key] = Param(
+            key=key,
+            label=label,
+            kind=kind,
+            value=value,
+            source=r.get(prow, "source", str, at) or "",
+            needs_confirmation=bool(r.get(prow, "needs_confirmation", bool, at, optional=True)),
+        )
+    for key in FRAME_PARAMS[code]:
+        if key not in seen:
+            r.problems.append(f"{name}: 項目「{key}」がありません")
+    for low, high in ORDERED_PAIRS.get(code, []):
+        if low in params and high in params and params[low].value >= params[high].value:
+            r.problems.append(
+                f"{name}: 「{params[low].label}」は「{params[high].label}」より小さくしてください"
+            )
+
+    rounds = []
+    for j, rrow in enumerate(r.items(row, "rounds", name), 1):
+        at = f"{name} 締切 {j}行目"
+        number = r.get(rrow, "number", int, at)
+        closes_on = r.date(rrow, "closes_on", at)
+        if number is None or closes_on is None:
+            continue
+        rounds.append(Round(number, closes_on, r.get(rrow, "source", str, at) or ""))
+    rounds.sort(key=lambda x: x.number)
+    for j, round_ in enumerate(rounds, 1):
+        if round_.number != j:
+            r.problems.append(
+                f"{name}: 締切の回次は1から順に欠番なく付けてください（第{j}次がありません）"
+            )
+            break
+    for earlier, later in pairwise(rounds):
+        if earlier.closes_on >= later.closes_on:
+            r.problems.append(
+                f"{name}: 第{later.number}次の締切は第{earlier.number}次より後の日付にしてください"
+            )
+
+    return FrameRules(
+        code=code,
+        name=name,
+        group=r.get(row, "group", str, name, optional=True) or "",
+        goal=r.get(row, "goal", str, name) or "",
+        summary=r.get(row, "summary", str, name) or "",
+        eligible_costs=r.get(row, "eligible_costs", str, name) or "",
+        source=r.get(row, "source", str, name) or "",
+        params=params,
+        rounds=tuple(rounds),
+    )

@@ -1,0 +1,263 @@
+"""Plain data for the engine: rules, facts and plans in; results out.
+
+Nothing here imports Django. Money is ``int`` yen (names end in ``_yen``), rates are
+``Fraction``. Domain terms, once:
+
+- ``sme``: 中小企業・小規模事業者等 (the seed's size table)
+- ``small_business``: 小規模事業者 (its threshold for clinics is an assumption in the rules)
+- ``minimum_wage_near``: 最低賃金近傍の事業者 (the 30%-of-staff, 3-months test)
+- ``wage_increase_plan``: 賃金引上げ計画 (required for 4 or more processes in 通常枠)
+- frames: ``normal`` 通常枠, ``multi`` 複数者連携デジタル化・AI導入枠, ``invoice`` インボイス対応類型,
+  ``e_trade`` 電子取引類型, ``security`` セキュリティ対策推進枠
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import Literal
+
+FRAME_CODES = ("normal", "multi", "invoice", "e_trade", "security")
+LEGAL_FORM_CODES = ("medical_corporation", "individual", "social_welfare_corporation")
+INVOICE_FUNCTIONS = ("accounting", "ordering", "payment")
+
+ParamKind = Literal["rate", "yen", "count", "text"]
+Verdict = Literal["eligible", "confirm", "not_eligible"]
+
+
+# --- rules -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    """One figure of the programme with the line of the source it comes from."""
+
+    key: str
+    label: str
+    kind: ParamKind
+    value: Fraction | int | str
+    source: str
+    needs_confirmation: bool = False
+
+
+@dataclass(frozen=True)
+class Round:
+    """A deadline round (第N次申請締切日) of one frame."""
+
+    number: int
+    closes_on: date
+    source: str
+
+
+@dataclass(frozen=True)
+class FrameRules:
+    code: str
+    name: str
+    group: str
+    goal: str
+    summary: str
+    eligible_costs: str
+    source: str
+    params: Mapping[str, Param]
+    rounds: tuple[Round, ...] = ()
+
+    def param(self, key: str) -> Param:
+        return self.params[key]
+
+    def rate(self, key: str) -> Fraction:
+        value = self.params[key].value
+        assert isinstance(value, Fraction), key
+        return value
+
+    def yen(self, key: str) -> int:
+        value = self.params[key].value
+        assert isinstance(value, int), key
+        return value
+
+    count = yen
+
+
+@dataclass(frozen=True)
+class SizeCategory:
+    """One row of the seed's table of who counts as an SME (①…⑮)."""
+
+    number: int
+    name: str
+    requirement: str
+    capital_max_yen: int | None
+    employees_max: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class LegalFormRules:
+    code: str
+    name: str
+    size_category: int
+    applicant_label: str  # how the seed's table treats it, e.g. 個人事業主（サービス業）
+    small_business_max_employees: int
+    small_business_source: str
+    small_business_needs_confirmation: bool
+
+
+@dataclass(frozen=True)
+class ProcessCode:
+    code: str
+    name: str
+    group: str
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A kind of IT tool in a clinic's words, mapped to a process and an invoice function."""
+
+    code: str
+    name: str
+    process_code: str
+    invoice_function: str
+    needs_confirmation: bool
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    text: str
+    frame_code: str  # "" for every frame
+    condition: str  # "always", "wage_plan", "small_business", "minimum_wage_near"
+    source: str
+    needs_confirmation: bool = False
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    label: str
+    programme: str
+    status: str
+    effective_from: date | None
+    notice: str
+    guideline_edition: str
+    frames: Mapping[str, FrameRules]
+    size_categories: Mapping[int, SizeCategory]
+    legal_forms: Mapping[str, LegalFormRules]
+    process_codes: Mapping[str, ProcessCode]
+    tools: Mapping[str, Tool]
+    checklist: tuple[ChecklistItem, ...]
+
+
+# --- facts and plans -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClinicFacts:
+    legal_form: str
+    employees: int  # 常時使用する従業員の数
+    minimum_wage_near: bool = False
+    wage_increase_plan: bool = False
+
+
+@dataclass(frozen=True)
+class NormalPlan:
+    processes: int
+    cost_yen: int
+
+
+@dataclass(frozen=True)
+class InvoicePlan:
+    functions: frozenset[str]
+    software_cost_yen: int
+    pc_cost_yen: int = 0
+    register_cost_yen: int = 0
+
+
+@dataclass(frozen=True)
+class CostPlan:
+    cost_yen: int
+
+
+@dataclass(frozen=True)
+class MultiPlan:
+    """A consortium's budget: (a) invoice-type costs, (b) analysis costs, (c) administration."""
+
+    members: int
+    base: InvoicePlan
+    analysis_cost_yen: int = 0
+    admin_cost_yen: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    normal: NormalPlan | None = None
+    invoice: InvoicePlan | None = None
+    security: CostPlan | None = None
+    e_trade: CostPlan | None = None
+    multi: MultiPlan | None = None
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A sentence of the answer and the rule it rests on (``rule``: a key such as normal.rate)."""
+
+    text: str
+    rule: str
+    source: str
+    needs_confirmation: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the arithmetic shown to the user; ``amount_yen`` is exact until the end."""
+
+    label: str
+    formula: str
+    amount_yen: Fraction
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    code: str
+    name: str
+    eligible: bool
+    verdict: Verdict
+    rate: Fraction | None
+    subsidy_yen: int
+    min_subsidy_yen: int
+    max_subsidy_yen: int
+    max_is_exclusive: bool
+    reasons: tuple[Reason, ...]
+    requirements: tuple[Reason, ...] = ()
+    steps: tuple[Step, ...] = ()
+    improvements: tuple[Reason, ...] = ()
+    rounds: tuple[Round, ...] = ()
+    next_deadline: Round | None = None
+    checklist: tuple[ChecklistItem, ...] = ()
+
+    @property
+    def confirmations(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons + self.requirements if r.needs_confirmation)
+
+
+@dataclass(frozen=True)
+class ApplicantResult:
+    eligible: bool
+    sme: bool
+    small_business: bool
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    rule_version: str
+    as_of: date
+    applicant: ApplicantResult
+    frames: tuple[FrameResult, ...] = field(default=())
+
+    def frame(self, code: str) -> FrameResult | None:
+        return next((f for f in self.frames if f.code == code), None)
+
+    @property
+    def total_subsidy_yen(self) -> int:
+        return sum(f.subsidy_yen for f in self.frames if f.eligible)

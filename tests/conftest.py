@@ -1,0 +1,31 @@
+import json
+
+import pytest
+
+from eligibility.engine import parse_rules
+from eligibility.selectors import _frozen_rule_set
+from eligibility.services import RULES_DIR, rule_version_load_file
+
+
+def rules_document(label: str = "2026.1") -> dict:
+    return json.loads((RULES_DIR / f"{label}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def rules():
+    """The 2026 rules as the engine sees them, straight from the data file (no database)."""
+    return parse_rules(rules_document(), status="published")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the shipped 2026.1 version, published."""
+    with django_db_blocker.unblock():
+        rule_version_load_file(label="2026.1")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rule_cache():
+    _frozen_rule_set.cache_clear()
+    yield
+    _frozen_rule_set.cache_clear()

@@ -1,0 +1,103 @@
+"""The rule document is checked whole, in Japanese, naming the place of each problem."""
+
+import copy
+
+import pytest
+
+from eligibility.engine import RulesError, parse_rules
+from tests.conftest import rules_document
+
+
+def problems_of(mutate) -> list[str]:
+    doc = copy.deepcopy(rules_document())
+    mutate(doc)
+    with pytest.raises(RulesError) as error:
+        parse_rules(doc)
+    return error.value.problems
+
+
+def frame_of(doc, code):
+    return next(f for f in doc["frames"] if f["code"] == code)
+
+
+def param_of(doc, code, key):
+    return next(p for p in frame_of(doc, code)["params"] if p["key"] == key)
+
+
+def test_the_shipped_2026_document_is_valid():
+    rules = parse_rules(rules_document())
+    assert rules.label == "2026.1"
+    assert list(rules.frames) == ["normal", "multi", "invoice", "e_trade", "security"]
+    assert len(rules.size_categories) == 15
+    assert len(rules.process_codes) == 7
+
+
+def test_every_figure_of_the_2026_document_has_a_source():
+    rules = parse_rules(rules_document())
+    for frame in rules.frames.values():
+        for param in frame.params.values():
+            assert "日医発第390号" in param.source, param.key
+        for round_ in frame.rounds:
+            assert "今後のスケジュール" in round_.source
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        pytest.param("3/2", "補助率は0より大きく1以下にしてください", id="1を超える"),
+        pytest.param("0/3", "補助率は0より大きく1以下にしてください", id="0"),
+        pytest.param("0.5", "「2/3」のように分数で入力してください", id="小数"),
+        pytest.param("1/0", "「2/3」のように分数で入力してください", id="分母0"),
+    ],
+)
+def test_a_rate_must_be_a_fraction_between_0_and_1(value, message):
+    def mutate(doc):
+        param_of(doc, "security", "rate_small")["value"] = value
+
+    assert problems_of(mutate) == [f"セキュリティ対策推進枠の「補助率（小規模事業者）」: {message}"]
+
+
+def test_a_minimum_must_be_below_its_maximum():
+    def mutate(doc):
+        param_of(doc, "security", "min_yen")["value"] = 2_000_000
+
+    assert problems_of(mutate) == [
+        "セキュリティ対策推進枠: 「補助額の下限」は「補助額の上限」より小さくしてください"
+    ]
+
+
+def test_rounds_must_be_numbered_without_gaps_and_in_date_order():
+    def gap(doc):
+        frame_of(doc, "normal")["rounds"].append(
+            {"number": 6, "closes_on": "2027-01-20", "source": "x"}
+        )
+
+    def order(doc):
+        frame_of(doc, "normal")["rounds"].append(
+            {"number": 5, "closes_on": "2026-08-01", "source": "x"}
+        )
+
+    assert problems_of(gap) == [
+        "通常枠: 締切の回次は1から順に欠番なく付けてください（第5次がありません）"
+    ]
+    assert problems_of(order) == ["通常枠: 第5次の締切は第4次より後の日付にしてください"]
+
+
+def test_every_problem_is_reported_at_once():
+    def mutate(doc):
+        del param_of(doc, "normal", "rate")["value"]
+        frame_of(doc, "invoice")["params"] = [
+            p for p in frame_of(doc, "invoice")["params"] if p["key"] != "rate_tier2"
+        ]
+        doc["legal_forms"][0]["size_category"] = 99
+
+    problems = problems_of(mutate)
+    assert len(problems) == 3
+    assert any("通常枠の「補助率」" in p for p in problems)
+    assert any("rate_tier2" in p for p in problems)
+    assert any("規模区分 99 がありません" in p for p in problems)
+
+
+def test_a_document_that_is_not_an_object_is_refused():
+    with pytest.raises(RulesError):
+        parse_rules(["not", "a", "document"])

@@ -1,0 +1,66 @@
+"""Laws that hold for every input: the subsidy never exceeds the frame's cap, nor the cost
+times the highest rate that frame can apply."""
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eligibility.engine import evaluate
+from eligibility.engine.types import ClinicFacts, CostPlan, InvoicePlan, NormalPlan, Plan
+
+yen = st.integers(min_value=0, max_value=50_000_000)
+facts = st.builds(
+    ClinicFacts,
+    legal_form=st.sampled_from(["medical_corporation", "individual", "social_welfare_corporation"]),
+    employees=st.integers(min_value=0, max_value=400),
+    minimum_wage_near=st.booleans(),
+    wage_increase_plan=st.booleans(),
+)
+plans = st.builds(
+    Plan,
+    normal=st.builds(NormalPlan, processes=st.integers(0, 7), cost_yen=yen),
+    invoice=st.builds(
+        InvoicePlan,
+        functions=st.frozensets(st.sampled_from(["accounting", "ordering", "payment"])),
+        software_cost_yen=yen,
+        pc_cost_yen=yen,
+        register_cost_yen=yen,
+    ),
+    security=st.builds(CostPlan, cost_yen=yen),
+    e_trade=st.builds(CostPlan, cost_yen=yen),
+)
+
+
+def highest_rate(frame):
+    return max(p.value for p in frame.params.values() if p.kind == "rate")
+
+
+@settings(max_examples=300, deadline=None)
+@given(facts=facts, plan=plans)
+def test_subsidy_never_exceeds_cap_nor_cost_times_highest_rate(rules, facts, plan):
+    evaluation = evaluate(facts, plan, rules, as_of=date(2026, 6, 1))
+    for result in evaluation.frames:
+        frame_plan = getattr(plan, result.code)
+        cost = (
+            frame_plan.software_cost_yen + frame_plan.pc_cost_yen + frame_plan.register_cost_yen
+            if result.code == "invoice"
+            else frame_plan.cost_yen
+        )
+        assert 0 <= result.subsidy_yen <= result.max_subsidy_yen
+        assert result.subsidy_yen <= cost * highest_rate(rules.frames[result.code])
+        if result.eligible:
+            assert result.subsidy_yen >= result.min_subsidy_yen
+        else:
+            assert result.subsidy_yen == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(facts=facts, cost=yen, extra=st.integers(min_value=1, max_value=1_000_000))
+def test_more_cost_never_means_less_subsidy_within_a_band(rules, facts, cost, extra):
+    def subsidy(amount):
+        plan = Plan(security=CostPlan(amount), e_trade=CostPlan(amount))
+        evaluation = evaluate(facts, plan, rules, as_of=date(2026, 6, 1))
+        return [f.subsidy_yen for f in evaluation.frames]
+
+    assert all(a <= b for a, b in zip(subsidy(cost), subsidy(cost + extra), strict=True))

@@ -1,0 +1,82 @@
+"""A published version never changes; a change is a cloned draft, published in its turn."""
+
+from datetime import date
+
+import pytest
+
+from eligibility.models import (
+    DeadlineRound,
+    FrameParameter,
+    PublishedVersionError,
+    RuleVersion,
+)
+from eligibility.selectors import rule_set_for, rule_version_document, rule_version_published
+from eligibility.services import rule_version_clone, rule_version_publish
+from tests.conftest import rules_document
+
+pytestmark = pytest.mark.django_db
+
+
+def published():
+    return rule_version_published()
+
+
+def test_the_2026_version_is_loaded_and_published():
+    version = published()
+    assert version.label == "2026.1"
+    assert version.status == RuleVersion.Status.PUBLISHED
+
+
+def test_its_document_is_the_shipped_file():
+    assert rule_version_document(version=published()) == rules_document()
+
+
+def test_a_published_version_cannot_be_edited():
+    version = published()
+    parameter = FrameParameter.objects.get(frame__version=version, frame__code="normal", key="rate")
+    parameter.numerator = 2
+    with pytest.raises(PublishedVersionError):
+        parameter.save()
+    with pytest.raises(PublishedVersionError):
+        parameter.delete()
+    with pytest.raises(PublishedVersionError):
+        FrameParameter.objects.filter(frame__version=version).update(numerator=1)
+    with pytest.raises(PublishedVersionError):
+        DeadlineRound.objects.create(
+            frame=version.frames.get(code="normal"), number=5, closes_on=date(2027, 1, 20)
+        )
+    version.guideline_edition = "改訂"
+    with pytest.raises(PublishedVersionError):
+        version.save()
+    with pytest.raises(PublishedVersionError):
+        version.delete()
+    assert FrameParameter.objects.get(pk=parameter.pk).numerator == 1
+
+
+def test_a_clone_copies_everything_and_can_be_edited():
+    original = published()
+    draft = rule_version_clone(version=original, label="2026.2")
+    assert draft.status == RuleVersion.Status.DRAFT and draft.based_on == original
+    expected = rules_document() | {"label": "2026.2"}
+    assert rule_version_document(version=draft) == expected
+    DeadlineRound.objects.create(
+        frame=draft.frames.get(code="normal"), number=5, closes_on=date(2027, 1, 20), source="x"
+    )
+    assert rule_set_for(version=draft).frames["normal"].rounds[-1].closes_on == date(2027, 1, 20)
+
+
+def test_publishing_retires_the_previous_version_and_keeps_its_numbers():
+    original = published()
+    draft = rule_version_clone(version=original, label="2026.2")
+    parameter = FrameParameter.objects.get(
+        frame__version=draft, frame__code="security", key="rate_small"
+    )
+    parameter.numerator, parameter.denominator = 3, 4
+    parameter.save()
+    rule_version_publish(version=draft, effective_from=date(2026, 12, 1))
+    original.refresh_from_db()
+    assert original.status == RuleVersion.Status.RETIRED
+    assert published() == draft
+    old = rule_set_for(version=original).frames["security"].rate("rate_small")
+    new = rule_set_for(version=draft).frames["security"].rate("rate_small")
+    assert (str(old), str(new)) == ("2/3", "3/4")
