@@ -1,5 +1,6 @@
 # 補助金ナビ — two commands do all the set-up: `make run` and `make test`.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -14,7 +15,7 @@ $(STAMP): requirements.lock scripts/find_python.sh
 		echo "Creating $(VENV) with $$interpreter"; \
 		rm -rf $(VENV); $$interpreter -m venv $(VENV) || exit 1; \
 	fi
-	PIP_EXTRA_INDEX_URL= $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	PIP_EXTRA_INDEX_URL= $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock 2>&1 | { grep -v 'is ignored: it is neither' || true; }
 	@touch $(STAMP)
 
 ## Serve the site with the 2026 rules and demo data at http://$(HOST):$(PORT)

@@ -40,9 +40,7 @@ def digits(value: str) -> str:
 def kana(value: str) -> str:
     """Furigana in full-width katakana: half-width kana and hiragana are accepted."""
     folded = text(value)
-    return "".join(
-        chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in folded
-    )
+    return "".join(chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in folded)
 
 
 def is_katakana(value: str) -> bool:

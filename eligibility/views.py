@@ -2,6 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from .engine import NO_OPEN_ROUND, next_open_round
 from .selectors import rule_set_for, rule_version_published, today
 
 
@@ -17,5 +18,13 @@ def programme(request):
     if version is None:
         raise Http404("公開中のルールの版がありません。")
     rules = rule_set_for(version=version)
-    ctx = {"version": version, "rules": rules, "today": today()}
+    as_of = today()
+    frames = [(frame, next_open_round(frame.rounds, as_of)) for frame in rules.frames.values()]
+    ctx = {
+        "version": version,
+        "rules": rules,
+        "frames": frames,
+        "today": as_of,
+        "no_open_round": NO_OPEN_ROUND,
+    }
     return render(request, "eligibility/programme.html", ctx)

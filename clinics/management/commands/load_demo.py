@@ -62,7 +62,9 @@ STAFF = [
 
 
 class Command(BaseCommand):
-    help = "デモ用のデータ（ルール2026.1、医師会2つ、事務局、ルール管理者、医療機関3件）を作ります。"
+    help = (
+        "デモ用のデータ（ルール2026.1、医師会2つ、事務局、ルール管理者、医療機関3件）を作ります。"
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -92,7 +94,7 @@ class Command(BaseCommand):
         logins.append(("Django 管理画面（/admin/）", "admin@example.jp"))
 
         self.stdout.write("")
-        self.stdout.write("デモ用のログイン（パスワードはすべて %s）:" % PASSWORD)
+        self.stdout.write(f"デモ用のログイン（パスワードはすべて {PASSWORD}）:")
         for who, email in logins:
             self.stdout.write(f"  {email:<28} {who}")
         self.stdout.write("")

@@ -68,7 +68,9 @@ class Command(BaseCommand):
             timings.append(time.perf_counter() - started)
         best, median = min(timings), sorted(timings)[len(timings) // 2]
         self.stdout.write(f"engine: {count} clinics x {repeat} runs")
-        self.stdout.write(f"  median {median * 1000:.1f} ms  -> {count / median:,.0f} evaluations/s")
+        self.stdout.write(
+            f"  median {median * 1000:.1f} ms  -> {count / median:,.0f} evaluations/s"
+        )
         self.stdout.write(f"  best   {best * 1000:.1f} ms  -> {count / best:,.0f} evaluations/s")
         self.stdout.write(f"  per evaluation {median / count * 1e6:.1f} µs (median)")
 
@@ -76,6 +78,10 @@ class Command(BaseCommand):
             path = Path(folder) / "cases.json"
             path.write_text(json.dumps(generated_cases(10_000)), encoding="utf-8")
             started = time.perf_counter()
-            call_command("evaluate", str(path), "--rules-file", str(RULES_FILE), stdout=io.StringIO())
+            call_command(
+                "evaluate", str(path), "--rules-file", str(RULES_FILE), stdout=io.StringIO()
+            )
             elapsed = time.perf_counter() - started
-        self.stdout.write(f"manage.py evaluate, 10,000 cases (parse + evaluate + JSON): {elapsed:.2f} s")
+        self.stdout.write(
+            f"manage.py evaluate, 10,000 cases (parse + evaluate + JSON): {elapsed:.2f} s"
+        )
