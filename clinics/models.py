@@ -39,15 +39,15 @@ class Clinic(models.Model):
         Association, verbose_name="所属医師会", on_delete=models.PROTECT, related_name="clinics"
     )
     name = models.CharField("医療機関名", max_length=100)
-    name_kana = models.CharField("医療機関名（フリガナ）", max_length=200)
-    legal_form = models.CharField("開設主体", max_length=40, choices=LegalForm.Code)
+    name_kana = models.CharField("医療機関名（フリガナ）", max_length=200, blank=True)
+    legal_form = models.CharField("開設主体", max_length=40, choices=LegalForm.Code, blank=True)
     corporate_number = models.CharField("法人番号", max_length=13, blank=True)
-    representative = models.CharField("開設者・代表者", max_length=100)
-    postal_code = models.CharField("郵便番号", max_length=8)
-    prefecture = models.CharField("都道府県", max_length=10, choices=PREFECTURE_CHOICES)
-    address = models.CharField("住所", max_length=200)
-    phone = models.CharField("電話番号", max_length=20)
-    employees = models.PositiveIntegerField("常時使用する従業員数")
+    representative = models.CharField("開設者・代表者", max_length=100, blank=True)
+    postal_code = models.CharField("郵便番号", max_length=8, blank=True)
+    prefecture = models.CharField("都道府県", max_length=10, choices=PREFECTURE_CHOICES, blank=True)
+    address = models.CharField("住所", max_length=200, blank=True)
+    phone = models.CharField("電話番号", max_length=20, blank=True)
+    employees = models.PositiveIntegerField("常時使用する従業員数", null=True, blank=True)
     insurance_code = models.CharField("保険医療機関コード", max_length=10, blank=True)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
@@ -68,8 +68,13 @@ class Clinic(models.Model):
         return self.name
 
     @property
-    def is_corporation(self) -> bool:
-        return self.legal_form != LegalForm.Code.INDIVIDUAL
+    def profile_complete(self) -> bool:
+        """Members imported or invited may lack details until the clinic fills its profile."""
+        required = [self.name_kana, self.legal_form, self.representative, self.postal_code]
+        required += [self.prefecture, self.address, self.phone]
+        if self.legal_form and self.legal_form != LegalForm.Code.INDIVIDUAL:
+            required.append(self.corporate_number)
+        return all(required) and self.employees is not None
 
 
 def _new_token() -> str:
@@ -90,6 +95,7 @@ class Invitation(models.Model):
         Clinic, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
     )
     email = models.EmailField("メールアドレス")
+    clinic_name = models.CharField("医療機関名", max_length=100, blank=True)
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

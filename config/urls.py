@@ -6,6 +6,7 @@ from eligibility import views as eligibility_views
 urlpatterns = [
     path("", eligibility_views.home, name="home"),
     path("", include("eligibility.urls")),
+    path("", include("clinics.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

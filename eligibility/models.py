@@ -309,3 +309,57 @@ class ChecklistItem(VersionedRow):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class Screening(models.Model):
+    """A clinic's run of the wizard: its answers, and the result under the version it was made
+    with. A clinic may keep several (e.g. two vendors' quotes), each with a name."""
+
+    clinic = models.ForeignKey(
+        "clinics.Clinic",
+        verbose_name="医療機関",
+        on_delete=models.CASCADE,
+        related_name="screenings",
+    )
+    name = models.CharField("名前", max_length=100)
+    rule_version = models.ForeignKey(
+        RuleVersion, verbose_name="ルールの版", on_delete=models.PROTECT, related_name="screenings"
+    )
+    answers = models.JSONField("回答", default=dict)
+    step = models.CharField("最後に開いた手順", max_length=20, default="applicant")
+    completed_at = models.DateTimeField("結果を出した日時", null=True, blank=True)
+    total_subsidy_yen = models.BigIntegerField("補助額の合計（円）", default=0)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申請可否の確認"
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["clinic", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScreeningOutcome(models.Model):
+    """One frame's verdict and amount of a completed screening, kept for counting in the database."""
+
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="outcomes")
+    frame_code = models.CharField("枠", max_length=20, choices=Frame.Code)
+    verdict = models.CharField("判定", max_length=20)
+    eligible = models.BooleanField("申請可能")
+    subsidy_yen = models.BigIntegerField("補助額（円）", default=0)
+    next_deadline = models.DateField("次の締切", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "判定結果（枠ごと）"
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "frame_code"], name="unique_outcome")
+        ]
+        indexes = [models.Index(fields=["frame_code", "eligible"])]
+
+    def __str__(self) -> str:
+        return f"{self.screening} {self.frame_code}"

@@ -1,0 +1,233 @@
+"""Forms of the clinics app. Fields accept what people type (full-width digits, every kind of
+hyphen, half-width kana, 〒) and clean to one canonical form; messages name the field."""
+
+from django import forms
+from django.contrib.auth import password_validation
+
+from accounts.models import User
+from eligibility.models import LegalForm
+
+from . import normalize
+from .models import Association, Clinic, Invitation, JoinRequest
+
+
+class NormalizedCharField(forms.CharField):
+    """A text field whose value is NFKC-folded with spaces tidied."""
+
+    def to_python(self, value):
+        return normalize.text(super().to_python(value))
+
+
+class HeadcountField(forms.IntegerField):
+    """A non-negative whole number; full-width digits and 人 are accepted."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = normalize.nfkc(value).replace(",", "").removesuffix("人").strip()
+        return super().to_python(value)
+
+
+class ClinicProfileForm(forms.ModelForm):
+    name = NormalizedCharField(label="医療機関名", max_length=100)
+    name_kana = forms.CharField(
+        label="医療機関名（フリガナ）",
+        max_length=200,
+        help_text="全角カタカナで入力してください（ひらがな・半角カナも受け付けます）。",
+    )
+    legal_form = forms.ChoiceField(
+        label="開設主体", choices=LegalForm.Code.choices, widget=forms.RadioSelect
+    )
+    corporate_number = forms.CharField(
+        label="法人番号",
+        required=False,
+        help_text="13桁の数字です（医療法人・社会福祉法人は必須、個人開業医は空欄）。",
+    )
+    representative = NormalizedCharField(label="開設者・代表者", max_length=100)
+    postal_code = forms.CharField(
+        label="郵便番号", help_text="例：123-4567（〒やハイフンはあってもなくても構いません）"
+    )
+    address = NormalizedCharField(label="住所（市区町村以降）", max_length=200)
+    phone = forms.CharField(label="電話番号", help_text="例：03-1234-5678")
+    employees = HeadcountField(
+        label="常時使用する従業員数",
+        min_value=0,
+        max_value=1_000_000,
+        help_text=(
+            "常時雇用している職員（医師・看護師・事務職員など）の人数です。"
+            "パート・アルバイトや役員の数え方は公募要領で要確認です。"
+        ),
+        error_messages={"invalid": "人数は0以上の整数で入力してください。"},
+    )
+    insurance_code = forms.CharField(
+        label="保険医療機関コード（任意）", required=False, help_text="7桁または10桁の数字"
+    )
+
+    class Meta:
+        model = Clinic
+        fields = [
+            "name",
+            "name_kana",
+            "legal_form",
+            "corporate_number",
+            "representative",
+            "postal_code",
+            "prefecture",
+            "address",
+            "phone",
+            "employees",
+            "insurance_code",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prefecture"].required = True
+        self.fields["prefecture"].choices = [
+            ("", "選択してください"),
+            *self.fields["prefecture"].choices[1:],
+        ]
+        autocomplete = {
+            "name": "organization",
+            "postal_code": "postal-code",
+            "address": "street-address",
+            "phone": "tel",
+            "representative": "name",
+        }
+        for name, field in self.fields.items():
+            if name in autocomplete:
+                field.widget.attrs["autocomplete"] = autocomplete[name]
+        self.fields["employees"].widget = forms.TextInput(attrs={"inputmode": "numeric"})
+        self.fields["phone"].widget.input_type = "tel"
+        self.fields["postal_code"].widget.attrs["inputmode"] = "numeric"
+        self.fields["corporate_number"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_name_kana(self):
+        value = normalize.kana(self.cleaned_data["name_kana"])
+        if not normalize.is_katakana(value):
+            raise forms.ValidationError("フリガナはカタカナで入力してください。")
+        return value
+
+    def clean_postal_code(self):
+        value = normalize.postal_code(self.cleaned_data["postal_code"])
+        if value is None:
+            raise forms.ValidationError("郵便番号は7桁の数字で入力してください（例：123-4567）。")
+        return value
+
+    def clean_phone(self):
+        value = normalize.phone(self.cleaned_data["phone"])
+        if value is None:
+            raise forms.ValidationError("電話番号は0から始まる10桁または11桁で入力してください。")
+        return value
+
+    def clean_insurance_code(self):
+        raw = self.cleaned_data["insurance_code"]
+        if not raw.strip():
+            return ""
+        value = normalize.digits(raw)
+        if len(value) not in (7, 10):
+            raise forms.ValidationError(
+                "保険医療機関コードは7桁または10桁の数字で入力してください。"
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        legal_form = cleaned.get("legal_form")
+        raw = self.data.get(self.add_prefix("corporate_number"), "") or ""
+        if legal_form == LegalForm.Code.INDIVIDUAL:
+            if normalize.digits(raw):
+                self.add_error(
+                    "corporate_number", "個人開業医の場合、法人番号は空欄にしてください。"
+                )
+            cleaned["corporate_number"] = ""
+        elif legal_form:
+            if not raw.strip():
+                self.add_error(
+                    "corporate_number", "法人の場合は法人番号（13桁）を入力してください。"
+                )
+            else:
+                number = normalize.corporate_number(raw)
+                if number is None:
+                    self.add_error(
+                        "corporate_number",
+                        "法人番号が正しくありません（13桁で、先頭の検査用数字が一致しません）。",
+                    )
+                else:
+                    cleaned["corporate_number"] = number
+        return cleaned
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="招待するメールアドレス")
+    clinic_name = NormalizedCharField(
+        label="医療機関名", max_length=100, required=False, help_text="分かれば入力してください。"
+    )
+    clinic = forms.ModelChoiceField(
+        label="既存の会員に招待する（任意）",
+        queryset=Clinic.objects.none(),
+        required=False,
+        empty_label="新しい会員として招待する",
+    )
+
+    def __init__(self, *args, association: Association, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinic"].queryset = association.clinics.order_by("name_kana")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        user = User.objects.filter(email=email).first()
+        if user is not None:
+            raise forms.ValidationError("このメールアドレスはすでに登録されています。")
+        return email
+
+
+class AcceptInvitationForm(forms.Form):
+    name = NormalizedCharField(label="お名前", max_length=100)
+    password1 = forms.CharField(
+        label="パスワード",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="パスワード（確認）",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, invitation: Invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "パスワードが一致しません。")
+        elif first:
+            try:
+                password_validation.validate_password(first, User(email=self.invitation.email))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class JoinRequestForm(forms.ModelForm):
+    association = forms.ModelChoiceField(
+        label="所属する医師会",
+        queryset=Association.objects.order_by("prefecture_code"),
+        empty_label="選択してください",
+    )
+    clinic_name = NormalizedCharField(label="医療機関名", max_length=100)
+    contact_name = NormalizedCharField(label="ご担当者名", max_length=100)
+    phone = forms.CharField(label="電話番号", help_text="例：03-1234-5678")
+
+    class Meta:
+        model = JoinRequest
+        fields = ["association", "clinic_name", "contact_name", "email", "phone", "message"]
+
+    def clean_phone(self):
+        value = normalize.phone(self.cleaned_data["phone"])
+        if value is None:
+            raise forms.ValidationError("電話番号は0から始まる10桁または11桁で入力してください。")
+        return value
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("clinic/profile/", views.profile, name="profile"),
+    path("staff/members/", views.members, name="members"),
+    path("staff/members/<int:clinic_id>/edit/", views.member_edit, name="member_edit"),
+    path("staff/invitations/new/", views.invitation_new, name="invitation_new"),
+    path("staff/join-requests/", views.join_requests, name="join_requests"),
+    path(
+        "staff/join-requests/<int:request_id>/decide/",
+        views.join_request_decide,
+        name="join_request_decide",
+    ),
+    path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("join/", views.join_request_new, name="join_request_new"),
+]

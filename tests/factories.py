@@ -1,0 +1,50 @@
+"""Builders for the usual world: associations (already loaded by migration), clinics, people."""
+
+from itertools import count
+
+from accounts.models import User
+from clinics.models import Association, Clinic
+
+_serial = count(1)
+PASSWORD = "a-long-test-password-2026"
+
+
+def association(prefecture: str = "東京都") -> Association:
+    return Association.objects.get(prefecture=prefecture)
+
+
+def clinic(*, prefecture: str = "東京都", **fields) -> Clinic:
+    n = next(_serial)
+    values = {
+        "association": association(prefecture),
+        "name": f"テスト内科クリニック{n}",
+        "name_kana": f"テストナイカクリニック{n}",
+        "legal_form": "medical_corporation",
+        "corporate_number": "",
+        "representative": "試験 太郎",
+        "postal_code": "100-0001",
+        "prefecture": prefecture,
+        "address": "千代田区千代田1-1",
+        "phone": "03-1234-5678",
+        "employees": 40,
+    } | fields
+    return Clinic.objects.create(**values)
+
+
+def clinic_user(clinic_obj: Clinic | None = None, **fields) -> User:
+    clinic_obj = clinic_obj or clinic()
+    return User.objects.create_user(
+        f"clinic{next(_serial)}@example.jp", PASSWORD, clinic=clinic_obj, **fields
+    )
+
+
+def staff(prefecture: str = "東京都") -> User:
+    return User.objects.create_user(
+        f"staff{next(_serial)}@example.jp", PASSWORD, association=association(prefecture)
+    )
+
+
+def rule_admin() -> User:
+    return User.objects.create_user(
+        f"rules{next(_serial)}@example.jp", PASSWORD, is_rule_admin=True
+    )
