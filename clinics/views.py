@@ -44,7 +44,7 @@ def _profile_form_response(request, form, template_ctx):
 def profile(request):
     """A clinic user keeps the clinic's profile; nothing typed is lost on an error."""
     clinic = clinic_get_for_user(user=request.user, clinic_id=request.user.clinic_id)
-    form = ClinicProfileForm(request.POST or None, instance=clinic)
+    form = ClinicProfileForm(request.POST if request.method == "POST" else None, instance=clinic)
     ctx = {"clinic": clinic, "action": reverse("profile")}
     if request.method == "POST" and "_validate" not in request.POST and form.is_valid():
         services.clinic_update(clinic=clinic, **form.cleaned_data)
@@ -80,7 +80,7 @@ def members(request):
 @require_http_methods(["GET", "POST"])
 def member_edit(request, clinic_id: int):
     clinic = clinic_get_for_user(user=request.user, clinic_id=clinic_id)
-    form = ClinicProfileForm(request.POST or None, instance=clinic)
+    form = ClinicProfileForm(request.POST if request.method == "POST" else None, instance=clinic)
     ctx = {"clinic": clinic, "action": reverse("member_edit", args=[clinic.pk])}
     if request.method == "POST" and "_validate" not in request.POST and form.is_valid():
         services.clinic_update(clinic=clinic, **form.cleaned_data)
@@ -95,7 +95,7 @@ def invitation_new(request):
     association = request.user.association
     initial_clinic = request.GET.get("clinic")
     form = InvitationForm(
-        request.POST or None, association=association, initial={"clinic": initial_clinic}
+        request.POST if request.method == "POST" else None, association=association, initial={"clinic": initial_clinic}
     )
     if request.method == "POST" and form.is_valid():
         invitation = services.invitation_create(
@@ -114,7 +114,7 @@ def invitation_accept(request, token: str):
     invitation = invitation_get_usable(token=token)
     if invitation is None:
         return render(request, "clinics/invitation_invalid.html", status=404)
-    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         user = services.invitation_accept(
             invitation=invitation,
@@ -131,7 +131,7 @@ def invitation_accept(request, token: str):
 
 @require_http_methods(["GET", "POST"])
 def join_request_new(request):
-    form = JoinRequestForm(request.POST or None)
+    form = JoinRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.join_request_create(**form.cleaned_data)
         return render(request, "clinics/join_request_sent.html", {"form": form})

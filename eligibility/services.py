@@ -20,10 +20,17 @@ from .models import (
     LegalForm,
     ProcessCode,
     RuleVersion,
+    Screening,
+    ScreeningOutcome,
     SizeCategory,
     ToolKind,
 )
-from .selectors import rule_version_document
+from .selectors import (
+    ScreeningResult,
+    rule_version_document,
+    rule_version_published,
+    screening_result,
+)
 
 RULES_DIR = Path(settings.BASE_DIR) / "eligibility" / "rules"
 
@@ -170,3 +177,78 @@ def rule_version_load_file(*, label: str) -> RuleVersion:
         return existing
     document = json.loads((RULES_DIR / f"{label}.json").read_text(encoding="utf-8"))
     return rule_version_publish(version=rule_version_import(document=document))
+
+
+# --- screenings ----------------------------------------------------------------------------
+
+
+def screening_create(*, clinic, name: str, by) -> Screening:
+    """A new screening under the published version, its first answers taken from the profile."""
+    version = rule_version_published()
+    if version is None:
+        raise ValueError("no published rule version")
+    answers = {}
+    if clinic.legal_form:
+        answers["legal_form"] = clinic.legal_form
+    if clinic.employees is not None:
+        answers["employees"] = clinic.employees
+    screening = Screening(
+        clinic=clinic, name=name, rule_version=version, answers=answers, created_by=by
+    )
+    screening.full_clean()
+    screening.save()
+    return screening
+
+
+def screening_save_step(*, screening: Screening, values: dict, next_step: str) -> Screening:
+    """Keep the answers of one step and where the clinic goes next (to resume there later)."""
+    screening.answers = screening.answers | values
+    screening.step = next_step
+    screening.completed_at = None
+    screening.save(update_fields=["answers", "step", "completed_at", "updated_at"])
+    return screening
+
+
+@transaction.atomic
+def screening_complete(*, screening: Screening, as_of: date) -> ScreeningResult:
+    """Compute the result and keep each frame's verdict and amount for counting."""
+    result = screening_result(screening=screening, as_of=as_of)
+    screening.outcomes.all().delete()
+    ScreeningOutcome.objects.bulk_create(
+        ScreeningOutcome(
+            screening=screening,
+            frame_code=f.code,
+            verdict=f.verdict,
+            eligible=f.eligible,
+            subsidy_yen=f.subsidy_yen,
+            next_deadline=f.next_deadline.closes_on if f.next_deadline else None,
+        )
+        for f in result.evaluation.frames
+    )
+    screening.total_subsidy_yen = result.evaluation.total_subsidy_yen
+    screening.completed_at = timezone.now()
+    screening.step = "result"
+    screening.save(update_fields=["total_subsidy_yen", "completed_at", "step", "updated_at"])
+    return result
+
+
+def screening_rename(*, screening: Screening, name: str) -> Screening:
+    screening.name = name
+    screening.full_clean()
+    screening.save(update_fields=["name", "updated_at"])
+    return screening
+
+
+def screening_recheck(*, screening: Screening, by) -> Screening:
+    """A copy of the screening under the published version; the original keeps its numbers."""
+    version = rule_version_published()
+    copy = Screening.objects.create(
+        clinic=screening.clinic,
+        name=f"{screening.name}（{version.label}で再確認）",
+        rule_version=version,
+        answers=screening.answers,
+        step=screening.step,
+        created_by=by,
+    )
+    screening_complete(screening=copy, as_of=timezone.localdate())
+    return copy

@@ -1,13 +1,38 @@
-from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .engine import NO_OPEN_ROUND, next_open_round
-from .selectors import rule_set_for, rule_version_published, today
+from accounts.decorators import clinic_user_required
+
+from . import services
+from .calendar import deadlines_ics
+from .engine import NO_OPEN_ROUND, assess_applicant, evaluate, next_open_round
+from .engine.answers import facts_and_plan
+from .engine.types import ClinicFacts
+from .forms import ScreeningNameForm
+from .selectors import (
+    rule_set_for,
+    rule_version_published,
+    screening_get_for_user,
+    screening_list_for_clinic,
+    screening_result,
+    today,
+    wizard_first_missing_step,
+    wizard_steps,
+)
+from .wizard import EDITABLE_STEPS, next_step, previous_step, step_forms, step_values
 
 
 @require_GET
 def home(request):
+    user = request.user
+    if user.is_authenticated and user.is_clinic_user:
+        return redirect("screenings")
+    if user.is_authenticated and user.is_association_staff:
+        return redirect("members")
     return render(request, "home.html", {"version": rule_version_published()})
 
 
@@ -20,11 +45,200 @@ def programme(request):
     rules = rule_set_for(version=version)
     as_of = today()
     frames = [(frame, next_open_round(frame.rounds, as_of)) for frame in rules.frames.values()]
-    ctx = {
-        "version": version,
+    ctx = {"version": version, "rules": rules, "frames": frames, "today": as_of}
+    return render(request, "eligibility/programme.html", ctx | {"no_open_round": NO_OPEN_ROUND})
+
+
+@clinic_user_required
+@require_http_methods(["GET", "POST"])
+def screenings(request):
+    """The clinic's screenings (e.g. one per vendor's quote) and a new one."""
+    clinic = request.user.clinic
+    form = ScreeningNameForm(
+        request.POST if request.method == "POST" else None,
+        initial={"name": f"見積り（{today():%Y年%m月%d日}）"},
+    )
+    if request.method == "POST" and form.is_valid():
+        screening = services.screening_create(
+            clinic=clinic, name=form.cleaned_data["name"], by=request.user
+        )
+        return redirect("wizard_step", screening.pk, "applicant")
+    ctx = {"clinic": clinic, "screenings": screening_list_for_clinic(clinic=clinic), "form": form}
+    return render(request, "eligibility/screenings.html", ctx)
+
+
+@clinic_user_required
+@require_http_methods(["GET", "POST"])
+def wizard_step(request, screening_id: int, step: str):
+    """One step of the wizard on its own URL; answers are saved on the server at every step."""
+    screening = screening_get_for_user(user=request.user, screening_id=screening_id, for_edit=True)
+    if step not in EDITABLE_STEPS or step not in dict(wizard_steps(screening.answers)):
+        raise Http404("この手順はありません。")
+    rules = rule_set_for(version=screening.rule_version)
+    forms = step_forms(
+        step, screening.answers, rules, request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and all(form.is_valid() for form in forms.values()):
+        answers = screening.answers | step_values(step, forms)
+        following = next_step(step, answers)
+        services.screening_save_step(
+            screening=screening, values=step_values(step, forms), next_step=following
+        )
+        if following == "result":
+            services.screening_complete(screening=screening, as_of=today())
+            return redirect("screening_result", screening.pk)
+        return redirect("wizard_step", screening.pk, following)
+    ctx = _wizard_ctx(screening, step, forms, rules)
+    return render(request, "eligibility/wizard_step.html", ctx)
+
+
+def _wizard_ctx(screening, step, forms, rules) -> dict:
+    previous = previous_step(step, screening.answers)
+    steps = wizard_steps(screening.answers)
+    codes = [code for code, _ in steps]
+    return {
+        "screening": screening,
+        "step": step,
+        "step_label": dict(steps)[step],
+        "step_number": codes.index(step) + 1,
+        "steps": steps,
+        "reachable": codes[: codes.index(screening.step) + 1] if screening.step in codes else [],
+        "forms": forms,
+        "form": forms.get(""),
+        "errors": [
+            (f"{bound.auto_id}_field", bound.label, error)
+            for form in forms.values()
+            for bound in form
+            for error in bound.errors
+        ],
         "rules": rules,
-        "frames": frames,
-        "today": as_of,
-        "no_open_round": NO_OPEN_ROUND,
+        "previous_url": reverse("wizard_step", args=[screening.pk, previous]) if previous else None,
+        "applicant": _applicant_or_none(screening.answers, rules),
+        "preview": _preview(screening.answers, rules) if step == "tools" else None,
     }
-    return render(request, "eligibility/programme.html", ctx)
+
+
+def _applicant_or_none(answers, rules):
+    if answers.get("legal_form") not in rules.legal_forms or answers.get("employees") is None:
+        return None
+    return assess_applicant(ClinicFacts(answers["legal_form"], answers["employees"]), rules)
+
+
+def _preview(answers, rules):
+    """The subsidy for the costs as typed so far (the live preview of the tools step)."""
+    if _applicant_or_none(answers, rules) is None:
+        return None
+    facts, plan, costs = facts_and_plan(answers, rules)
+    evaluation = evaluate(facts, plan, rules, as_of=today())
+    return [(result, costs.get(result.code)) for result in evaluation.frames]
+
+
+@clinic_user_required
+@require_POST
+def wizard_preview(request, screening_id: int, step: str):
+    """htmx: the SME verdict (applicant step) or the subsidy preview (tools step) for the values
+    being typed, before they are saved."""
+    screening = screening_get_for_user(user=request.user, screening_id=screening_id, for_edit=True)
+    if step not in ("applicant", "tools"):
+        raise Http404
+    rules = rule_set_for(version=screening.rule_version)
+    forms = step_forms(step, screening.answers, rules, request.POST)
+    answers = dict(screening.answers)
+    for code, form in forms.items():
+        if form.is_valid():
+            answers |= step_values(step, {code: form}) if code == "" else {code: form.cleaned_data}
+    if step == "applicant":
+        ctx = {"applicant": _applicant_or_none(answers, rules)}
+        return render(request, "eligibility/wizard_step.html#sme-result", ctx)
+    ctx = {"preview": _preview(answers, rules)}
+    return render(request, "eligibility/wizard_step.html#preview", ctx)
+
+
+@require_GET
+def result(request, screening_id: int):
+    """The result, computed under the rule version the screening was made with."""
+    screening = screening_get_for_user(user=request.user, screening_id=screening_id)
+    missing = wizard_first_missing_step(screening.answers)
+    if missing is not None:
+        if request.user.is_clinic_user:
+            messages.info(request, "結果を出すには、まだ回答が必要な手順があります。")
+            return redirect("wizard_step", screening.pk, missing)
+        raise Http404("この確認はまだ終わっていません。")
+    result = screening_result(screening=screening, as_of=today())
+    ctx = {"result": result, "screening": screening, "steps": wizard_steps(screening.answers)}
+    return render(request, "eligibility/result.html", ctx)
+
+
+@require_GET
+def screening_calendar(request, screening_id: int):
+    """The upcoming deadlines of the screening's frames as an .ics calendar file."""
+    screening = screening_get_for_user(user=request.user, screening_id=screening_id)
+    if wizard_first_missing_step(screening.answers) is not None:
+        raise Http404
+    result = screening_result(screening=screening, as_of=today())
+    response = HttpResponse(deadlines_ics(result), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="deadlines-{screening.pk}.ics"'
+    return response
+
+
+@require_GET
+def screening_compare(request, screening_id: int):
+    """Old numbers (the screening's own version) beside the published version's."""
+    screening = screening_get_for_user(user=request.user, screening_id=screening_id)
+    if wizard_first_missing_step(screening.answers) is not None:
+        raise Http404
+    old = screening_result(screening=screening, as_of=today())
+    if not old.is_outdated:
+        return redirect("screening_result", screening.pk)
+    new = screening_result(screening=screening, as_of=today(), version=old.current_version)
+    rows = [
+        (frame_old, new.evaluation.frame(frame_old.code)) for frame_old in old.evaluation.frames
+    ]
+    ctx = {"screening": screening, "old": old, "new": new, "rows": rows}
+    return render(request, "eligibility/compare.html", ctx)
+
+
+@clinic_user_required
+@require_POST
+def screening_recheck(request, screening_id: int):
+    screening = screening_get_for_user(user=request.user, screening_id=screening_id, for_edit=True)
+    copy = services.screening_recheck(screening=screening, by=request.user)
+    messages.success(
+        request,
+        f"現在のルールの版 {copy.rule_version.label} で再確認し、新しい結果として保存しました。",
+    )
+    return redirect("screening_result", copy.pk)
+
+
+@clinic_user_required
+@require_POST
+def screening_rename(request, screening_id: int):
+    screening = screening_get_for_user(user=request.user, screening_id=screening_id, for_edit=True)
+    form = ScreeningNameForm(request.POST)
+    if form.is_valid():
+        services.screening_rename(screening=screening, name=form.cleaned_data["name"])
+        messages.success(request, "名前を変更しました。")
+    else:
+        messages.error(request, "名前を入力してください。")
+    return redirect("screenings")
+
+
+@require_GET
+def screening_pdf(request, screening_id: int):
+    """The result as an A4 PDF in Japanese: the same partials and numbers as the result page."""
+    from .pdf import render_pdf
+
+    screening = screening_get_for_user(user=request.user, screening_id=screening_id)
+    if wizard_first_missing_step(screening.answers) is not None:
+        raise Http404
+    result = screening_result(screening=screening, as_of=today())
+    html = render_to_string(
+        "eligibility/result_pdf.html", {"result": result, "screening": screening}
+    )
+    response = HttpResponse(
+        render_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="hojokin-navi-HN-{screening.pk:06d}.pdf"'
+    )
+    return response

@@ -363,7 +363,7 @@ def _invoice_software(draft: _Draft, frame: FrameRules, plan: InvoicePlan, small
     tier1_cost = tier_limit / tier1_rate
     if cost <= tier1_cost or cap <= tier_limit:
         amount = draft.step(
-            f"ソフトウェア（{man_yen(tier_limit)}以下の部分）",
+            "ソフトウェア費×補助率",
             f"{yen(cost)} × {rate(tier1_rate)}",
             cost * tier1_rate,
         )

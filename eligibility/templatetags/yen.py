@@ -49,3 +49,10 @@ def param_value(param) -> str:
     if param.kind == "yen":
         return fmt.yen(param.value)
     return str(param.value)
+
+
+@register.filter
+def function_names(functions) -> str:
+    """{"accounting", "payment"} -> 会計・決済 (in the seed's order)."""
+    order = {"accounting": "会計", "ordering": "受発注", "payment": "決済"}
+    return "・".join(name for code, name in order.items() if code in functions)

@@ -1,0 +1,191 @@
+"""The wizard's forms, one per step. Money accepts 1,200,000 / 1200000 / full-width digits /
+120万 / 120万円; yes/no questions allow 「わからない」 where the clinic may not know yet."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+from clinics.forms import HeadcountField
+from clinics.normalize import nfkc
+from eligibility.engine.types import RuleSet
+from eligibility.models import LegalForm
+
+MAX_YEN = 10**10  # 100億円: larger is a typing mistake
+_MONEY_RE = re.compile(r"^(\d+(?:\.\d+)?)(万)?円?$")
+
+
+def parse_yen(raw: str) -> int | None:
+    """'１２０万円' -> 1200000; None when it is not an amount."""
+    text = nfkc(raw).replace(",", "").replace("，", "").replace(" ", "").replace("¥", "")
+    match = _MONEY_RE.match(text)
+    if not match:
+        return None
+    try:
+        number = Decimal(match.group(1)) * (10_000 if match.group(2) else 1)
+    except InvalidOperation:
+        return None
+    if number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+class MoneyField(forms.CharField):
+    default_error_messages = {
+        "invalid": "金額は「1,200,000」や「120万」のように、1円単位の数字で入力してください。",
+        "too_large": "金額が大きすぎます。桁をご確認ください。",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(inputmode="numeric", autocomplete="off")
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return 0
+        amount = parse_yen(text)
+        if amount is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if amount > MAX_YEN:
+            raise forms.ValidationError(self.error_messages["too_large"], code="too_large")
+        return amount
+
+    def prepare_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}" if value else ""
+        return value
+
+
+class MonthsField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 120)
+        kwargs.setdefault("error_messages", {"invalid": "月数は0以上の整数で入力してください。"})
+        super().__init__(**kwargs)
+        self.widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = nfkc(value).removesuffix("か月").removesuffix("ヶ月").removesuffix("カ月")
+        return super().to_python(value) or 0
+
+
+YES_NO_UNKNOWN = [("yes", "はい"), ("no", "いいえ"), ("unknown", "わからない")]
+
+
+def to_answer(choice: str) -> bool | None:
+    return {"yes": True, "no": False}.get(choice)
+
+
+def from_answer(value: bool | None) -> str:
+    return {True: "yes", False: "no"}.get(value, "unknown")
+
+
+class ApplicantForm(forms.Form):
+    legal_form = forms.ChoiceField(
+        label="開設主体", choices=LegalForm.Code.choices, widget=forms.RadioSelect
+    )
+    employees = HeadcountField(
+        label="常時使用する従業員数",
+        min_value=0,
+        max_value=1_000_000,
+        help_text="常時雇用している職員の人数です（数え方の細部は公募要領で要確認）。",
+        error_messages={"invalid": "人数は0以上の整数で入力してください。"},
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class GoalsForm(forms.Form):
+    goals = forms.MultipleChoiceField(
+        label="やりたいこと（いくつでも選べます）",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "やりたいことを1つ以上選んでください。"},
+    )
+
+    def __init__(self, *args, rules: RuleSet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goals"].choices = [
+            (frame.code, f"{frame.goal}（{frame.name}）") for frame in rules.frames.values()
+        ]
+
+
+class SoftwareCostForm(forms.Form):
+    """The eligible-cost categories of the seed: purchase, cloud fees, options, services."""
+
+    purchase_yen = MoneyField(label="ソフトウェア購入費")
+    cloud_monthly_yen = MoneyField(label="クラウド利用料（月額）")
+    cloud_months = MonthsField(
+        label="クラウドの利用月数", help_text="最大24か月分（2年分）が対象です。"
+    )
+    option_yen = MoneyField(label="オプション（機能拡張・データ連携・セキュリティ対策）")
+    service_yen = MoneyField(label="導入関連費（導入設定・マニュアル作成・研修・保守サポート）")
+
+    def __init__(self, *args, tool_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if tool_choices:
+            self.fields = {
+                "tools": forms.MultipleChoiceField(
+                    label="導入するITツール",
+                    help_text=(
+                        "（　）内は対応する業務プロセス・機能の目安です。実際の対象は、"
+                        "IT導入支援事業者が登録したツールの内容で決まります（要確認）。"
+                    ),
+                    choices=list(tool_choices),
+                    widget=forms.CheckboxSelectMultiple,
+                    required=True,
+                    error_messages={"required": "導入するITツールを1つ以上選んでください。"},
+                ),
+                **self.fields,
+            }
+
+
+class InvoiceCostForm(SoftwareCostForm):
+    pc_yen = MoneyField(label="PC・タブレット等の購入費")
+    register_yen = MoneyField(label="レジ・券売機等の購入費")
+
+
+class SecurityCostForm(forms.Form):
+    service_monthly_yen = MoneyField(label="お助け隊サービス利用料（月額）")
+    service_months = MonthsField(label="利用月数", help_text="最大24か月分（2年分）が対象です。")
+
+
+class WagesForm(forms.Form):
+    minimum_wage_near = forms.ChoiceField(
+        label="最低賃金近傍の事業者に当てはまりますか",
+        choices=YES_NO_UNKNOWN,
+        widget=forms.RadioSelect,
+    )
+    wage_increase_plan = forms.ChoiceField(
+        label="賃金引上げ計画を策定し、従業員に表明しますか",
+        choices=YES_NO_UNKNOWN,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, rules: RuleSet, ask_wage_plan: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        normal = rules.frames["normal"]
+        self.fields["minimum_wage_near"].help_text = (
+            f"{normal.param('minimum_wage_near_test').value}。当てはまると通常枠の補助率が"
+            f"{normal.param('rate_minimum_wage_near').value}になります。"
+        )
+        if ask_wage_plan:
+            self.fields["wage_increase_plan"].help_text = normal.param(
+                "wage_plan_requirement"
+            ).value
+        else:
+            del self.fields["wage_increase_plan"]
+
+
+class ScreeningNameForm(forms.Form):
+    name = forms.CharField(
+        label="名前",
+        max_length=100,
+        help_text="例：A社の見積り（2026年11月）",
+        error_messages={"required": "名前を入力してください。"},
+    )
+
+    def clean_name(self):
+        return nfkc(self.cleaned_data["name"])

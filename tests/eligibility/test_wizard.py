@@ -1,0 +1,259 @@
+"""The wizard as a clinic uses it: each step on its own URL, saved at every step, back and
+forward, resume, bad input, htmx and plain requests."""
+
+import pytest
+
+from eligibility.engine import evaluate
+from eligibility.engine.types import ClinicFacts, InvoicePlan, NormalPlan, Plan
+from eligibility.models import Screening
+from eligibility.selectors import rule_set_for, screening_result
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clinic_client(client):
+    user = factories.clinic_user(factories.clinic(employees=40))
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def start(client, name="A社の見積り") -> Screening:
+    response = client.post("/screenings/", {"name": name})
+    screening = Screening.objects.latest("id")
+    assert response.status_code == 302
+    assert response.url == f"/screenings/{screening.pk}/applicant/"
+    return screening
+
+
+def step_url(screening, step):
+    return f"/screenings/{screening.pk}/{step}/"
+
+
+def walk(client, screening, *, goals, tools_data, wages=None, applicant=None):
+    applicant = applicant or {"legal_form": "medical_corporation", "employees": "40"}
+    assert client.post(step_url(screening, "applicant"), applicant).status_code == 302
+    assert client.post(step_url(screening, "goals"), {"goals": goals}).status_code == 302
+    response = client.post(step_url(screening, "tools"), tools_data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    if wages is not None:
+        response = client.post(step_url(screening, "wages"), wages)
+        assert response.status_code == 302
+    return response
+
+
+def test_it_prefills_the_applicant_from_the_profile(clinic_client):
+    screening = start(clinic_client)
+    html = clinic_client.get(step_url(screening, "applicant")).content.decode()
+    assert 'value="40"' in html
+    assert "中小企業等に該当します" in html
+    assert "手順 1 / 5：申請者" in html
+
+
+def test_the_whole_wizard_gives_the_engines_numbers(clinic_client):
+    screening = start(clinic_client)
+    response = walk(
+        clinic_client,
+        screening,
+        goals=["normal", "invoice"],
+        tools_data={
+            "normal-tools": ["web_reservation", "emr_integration"],
+            "normal-purchase_yen": "１２０万円",
+            "normal-cloud_monthly_yen": "30,000",
+            "normal-cloud_months": "36",
+            "normal-service_yen": "200000",
+            "invoice-tools": ["accounting", "cashless"],
+            "invoice-purchase_yen": "100万",
+            "invoice-pc_yen": "150,000",
+        },
+        wages={"minimum_wage_near": "no"},
+    )
+    assert response.url == f"/screenings/{screening.pk}/result/"
+    screening.refresh_from_db()
+    assert screening.answers["normal"]["purchase_yen"] == 1_200_000
+    assert screening.completed_at is not None
+
+    html = clinic_client.get(response.url).content.decode()
+    rules = rule_set_for(version=screening.rule_version)
+    cost = 1_200_000 + 30_000 * 24 + 200_000
+    expected = evaluate(
+        ClinicFacts("medical_corporation", 40),
+        Plan(
+            normal=NormalPlan(2, cost),
+            invoice=InvoicePlan(frozenset({"accounting", "payment"}), 1_000_000, 150_000),
+        ),
+        rules,
+        as_of=screening_result(screening=screening, as_of=screening.updated_at.date()).as_of,
+    )
+    assert expected.frame("normal").subsidy_yen == 1_060_000
+    assert expected.frame("invoice").subsidy_yen == 797_222
+    for frame in expected.frames:
+        assert f"{frame.subsidy_yen:,}円" in html
+    assert "30,000円 × 24か月" in html
+    assert "残りの12か月分（360,000円）は対象外です" in html
+    assert "666,667円 × 3/4" in html
+    assert "現在受付中の締切はありません" in html or "次の締切" in html
+    assert "IT導入支援事業者" in html
+    assert {o.frame_code: o.subsidy_yen for o in screening.outcomes.all()} == {
+        "normal": 1_060_000,
+        "invoice": 797_222,
+    }
+
+
+def test_four_processes_ask_for_the_wage_plan(clinic_client):
+    screening = start(clinic_client)
+    walk(
+        clinic_client,
+        screening,
+        goals=["normal"],
+        tools_data={
+            "normal-tools": ["web_reservation", "cashless", "ordering", "accounting"],
+            "normal-purchase_yen": "6,000,000",
+        },
+    )
+    html = clinic_client.get(step_url(screening, "wages")).content.decode()
+    assert "賃金引上げ計画を策定し、従業員に表明しますか" in html
+    clinic_client.post(
+        step_url(screening, "wages"), {"minimum_wage_near": "no", "wage_increase_plan": "yes"}
+    )
+    html = clinic_client.get(f"/screenings/{screening.pk}/result/").content.decode()
+    assert "3,000,000円" in html
+
+
+def test_without_normal_the_wage_step_is_skipped(clinic_client):
+    screening = start(clinic_client)
+    response = walk(
+        clinic_client,
+        screening,
+        goals=["security"],
+        tools_data={"security-service_monthly_yen": "20000", "security-service_months": "24"},
+    )
+    assert response.url == f"/screenings/{screening.pk}/result/"
+    assert clinic_client.get(step_url(screening, "wages")).status_code == 404
+
+
+def test_back_shows_the_saved_answers(clinic_client):
+    screening = start(clinic_client)
+    clinic_client.post(
+        step_url(screening, "applicant"), {"legal_form": "individual", "employees": "3"}
+    )
+    clinic_client.post(step_url(screening, "goals"), {"goals": ["invoice", "security"]})
+    html = clinic_client.get(step_url(screening, "goals")).content.decode()
+    assert 'value="invoice" checked' in html.replace("\n", " ") or 'value="invoice"' in html
+    assert f'href="/screenings/{screening.pk}/applicant/"' in html
+    applicant = clinic_client.get(step_url(screening, "applicant")).content.decode()
+    assert 'value="3"' in applicant and "小規模事業者（想定）" in applicant
+
+
+def test_resume_after_the_browser_closes(client):
+    user = factories.clinic_user()
+    client.force_login(user)
+    screening = start(client)
+    client.post(
+        step_url(screening, "applicant"), {"legal_form": "medical_corporation", "employees": "40"}
+    )
+    client.post(step_url(screening, "goals"), {"goals": ["security"]})
+    client.logout()
+    client.force_login(user)
+    html = client.get("/screenings/").content.decode()
+    assert f'href="/screenings/{screening.pk}/tools/"' in html and "続きから回答する" in html
+
+
+def test_bad_money_is_named_and_nothing_typed_is_lost(clinic_client):
+    screening = start(clinic_client)
+    clinic_client.post(
+        step_url(screening, "applicant"), {"legal_form": "medical_corporation", "employees": "40"}
+    )
+    clinic_client.post(step_url(screening, "goals"), {"goals": ["normal"]})
+    response = clinic_client.post(
+        step_url(screening, "tools"),
+        {
+            "normal-tools": ["web_reservation"],
+            "normal-purchase_yen": "百万",
+            "normal-service_yen": "200,000",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "入力内容を確認してください" in html
+    assert "金額は「1,200,000」や「120万」のように" in html
+    assert 'value="百万"' in html and 'value="200,000"' in html
+    screening.refresh_from_db()
+    assert "normal" not in screening.answers
+
+
+def test_an_empty_goal_choice_is_refused(clinic_client):
+    screening = start(clinic_client)
+    clinic_client.post(
+        step_url(screening, "applicant"), {"legal_form": "medical_corporation", "employees": "40"}
+    )
+    response = clinic_client.post(step_url(screening, "goals"), {})
+    assert "やりたいことを1つ以上選んでください" in response.content.decode()
+
+
+def test_the_applicant_step_shows_the_sme_verdict_live_with_htmx(clinic_client):
+    screening = start(clinic_client)
+    response = clinic_client.post(
+        f"/screenings/{screening.pk}/applicant/preview/",
+        {"legal_form": "medical_corporation", "employees": "３０１"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="sme-result"')
+    assert "中小企業等に該当しません" in html and "301人" in html
+
+
+def test_the_tools_step_previews_the_subsidy_with_htmx(clinic_client):
+    screening = start(clinic_client)
+    clinic_client.post(
+        step_url(screening, "applicant"), {"legal_form": "medical_corporation", "employees": "40"}
+    )
+    clinic_client.post(step_url(screening, "goals"), {"goals": ["security"]})
+    response = clinic_client.post(
+        f"/screenings/{screening.pk}/tools/preview/",
+        {"security-service_monthly_yen": "2万", "security-service_months": "24"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="preview"')
+    assert "480,000円" in html and "240,000円" in html
+
+
+def test_a_result_before_the_last_step_sends_the_clinic_back(clinic_client):
+    screening = start(clinic_client)
+    response = clinic_client.get(f"/screenings/{screening.pk}/result/")
+    assert (
+        response.status_code == 302 and response.url.endswith("/goals/")
+    ) or response.url.endswith("/applicant/")
+
+
+def test_another_clinic_gets_404(client, clinic_client):
+    screening = start(clinic_client)
+    other = factories.clinic_user(factories.clinic())
+    client.force_login(other)
+    for url in [step_url(screening, "applicant"), f"/screenings/{screening.pk}/result/"]:
+        assert client.get(url).status_code == 404
+    assert client.post(step_url(screening, "goals"), {"goals": ["normal"]}).status_code == 404
+
+
+def test_staff_read_their_members_results_but_not_edit(client, clinic_client):
+    screening = start(clinic_client)
+    walk(
+        clinic_client,
+        screening,
+        goals=["security"],
+        tools_data={"security-service_monthly_yen": "20000", "security-service_months": "24"},
+    )
+    client.force_login(factories.staff("東京都"))
+    assert client.get(f"/screenings/{screening.pk}/result/").status_code == 200
+    assert client.get(step_url(screening, "goals")).status_code == 403
+    client.force_login(factories.staff("大阪府"))
+    assert client.get(f"/screenings/{screening.pk}/result/").status_code == 404
+
+
+def test_steps_reject_other_methods(clinic_client):
+    screening = start(clinic_client)
+    assert clinic_client.put(step_url(screening, "applicant")).status_code == 405
+    assert clinic_client.get(f"/screenings/{screening.pk}/applicant/preview/").status_code == 405
