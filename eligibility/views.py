@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -154,6 +155,7 @@ def wizard_preview(request, screening_id: int, step: str):
     return render(request, "eligibility/wizard_step.html#preview", ctx)
 
 
+@login_required
 @require_GET
 def result(request, screening_id: int):
     """The result, computed under the rule version the screening was made with."""
@@ -169,6 +171,7 @@ def result(request, screening_id: int):
     return render(request, "eligibility/result.html", ctx)
 
 
+@login_required
 @require_GET
 def screening_calendar(request, screening_id: int):
     """The upcoming deadlines of the screening's frames as an .ics calendar file."""
@@ -181,6 +184,7 @@ def screening_calendar(request, screening_id: int):
     return response
 
 
+@login_required
 @require_GET
 def screening_compare(request, screening_id: int):
     """Old numbers (the screening's own version) beside the published version's."""
@@ -223,6 +227,7 @@ def screening_rename(request, screening_id: int):
     return redirect("screenings")
 
 
+@login_required
 @require_GET
 def screening_pdf(request, screening_id: int):
     """The result as an A4 PDF in Japanese: the same partials and numbers as the result page."""

@@ -1,0 +1,112 @@
+"""Results stay with the rule version they were made under; deadlines come as .ics."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from eligibility.models import DeadlineRound, FrameParameter, Screening
+from eligibility.selectors import rule_version_published
+from eligibility.services import (
+    rule_version_clone,
+    rule_version_publish,
+    screening_complete,
+    screening_create,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = {
+    "legal_form": "medical_corporation",
+    "employees": 3,
+    "goals": ["security"],
+    "security": {"service_monthly_yen": 20_000, "service_months": 24},
+    "tools_done": True,
+}
+
+
+@pytest.fixture
+def screening():
+    user = factories.clinic_user()
+    screening = screening_create(clinic=user.clinic, name="お助け隊", by=user)
+    screening.answers = ANSWERS
+    screening.save()
+    screening_complete(screening=screening, as_of=date(2026, 6, 1))
+    screening.user = user
+    return screening
+
+
+def publish_new_version(*, small_rate=(3, 4), extra_round: date | None = None):
+    draft = rule_version_clone(version=rule_version_published(), label="2026.2")
+    parameter = FrameParameter.objects.get(
+        frame__version=draft, frame__code="security", key="rate_small"
+    )
+    parameter.numerator, parameter.denominator = small_rate
+    parameter.save()
+    if extra_round:
+        DeadlineRound.objects.create(
+            frame=draft.frames.get(code="security"),
+            number=5,
+            closes_on=extra_round,
+            source="事務局の発表",
+        )
+    return rule_version_publish(version=draft)
+
+
+def test_an_old_result_keeps_its_numbers_after_a_new_version(client, screening):
+    client.force_login(screening.user)
+    before = client.get(f"/screenings/{screening.pk}/result/").content.decode()
+    assert "320,000円" in before  # 480,000 × 2/3
+    publish_new_version()
+    after = client.get(f"/screenings/{screening.pk}/result/").content.decode()
+    assert "320,000円" in after and "360,000円" not in after
+    assert "現在公開中の版は 2026.2 です" in after
+
+
+def test_compare_shows_what_changed_and_recheck_saves_a_new_result(client, screening):
+    client.force_login(screening.user)
+    publish_new_version()
+    compare = client.get(f"/screenings/{screening.pk}/compare/").content.decode()
+    assert "320,000円" in compare and "360,000円" in compare and "変更あり" in compare
+    response = client.post(f"/screenings/{screening.pk}/recheck/")
+    copy = Screening.objects.latest("id")
+    assert response.url == f"/screenings/{copy.pk}/result/"
+    assert copy.rule_version.label == "2026.2" and copy.total_subsidy_yen == 360_000
+    screening.refresh_from_db()
+    assert screening.rule_version.label == "2026.1" and screening.total_subsidy_yen == 320_000
+
+
+def test_compare_of_a_current_result_goes_back_to_it(client, screening):
+    client.force_login(screening.user)
+    response = client.get(f"/screenings/{screening.pk}/compare/")
+    assert response.status_code == 302 and response.url.endswith("/result/")
+
+
+def test_a_new_round_appears_without_a_code_change_and_in_the_ics(client, screening):
+    client.force_login(screening.user)
+    closes = date.today() + timedelta(days=40)
+    publish_new_version(small_rate=(2, 3), extra_round=closes)
+    response = client.post(f"/screenings/{screening.pk}/recheck/")
+    copy_url = response.url
+    html = client.get(copy_url).content.decode()
+    assert f"第5次 {closes.year}年{closes.month}月{closes.day}日" in html
+    copy = Screening.objects.latest("id")
+    ics = client.get(f"/screenings/{copy.pk}/deadlines.ics")
+    body = ics.content.decode()
+    assert ics["Content-Type"].startswith("text/calendar")
+    assert "BEGIN:VCALENDAR" in body and body.count("BEGIN:VEVENT") == 1
+    assert f"DTSTART;VALUE=DATE:{closes:%Y%m%d}" in body
+    assert "\r\n" in body
+
+
+def test_only_the_clinic_and_its_association_see_a_result(client, screening):
+    url = f"/screenings/{screening.pk}/result/"
+    client.force_login(factories.clinic_user())
+    assert client.get(url).status_code == 404
+    assert client.get(f"/screenings/{screening.pk}/deadlines.ics").status_code == 404
+    client.force_login(factories.staff("大阪府"))
+    assert client.get(url).status_code == 404
+    client.force_login(factories.rule_admin())
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
