@@ -26,6 +26,7 @@ run: $(STAMP)
 
 ## Lint, format check and the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 test: $(STAMP)
+	scripts/ensure_browser.sh
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run

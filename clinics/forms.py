@@ -59,7 +59,7 @@ class ClinicProfileForm(forms.ModelForm):
         error_messages={"invalid": "人数は0以上の整数で入力してください。"},
     )
     insurance_code = forms.CharField(
-        label="保険医療機関コード（任意）", required=False, help_text="7桁または10桁の数字"
+        label="保険医療機関コード", required=False, help_text="7桁または10桁の数字"
     )
 
     class Meta:
@@ -162,7 +162,7 @@ class InvitationForm(forms.Form):
         label="医療機関名", max_length=100, required=False, help_text="分かれば入力してください。"
     )
     clinic = forms.ModelChoiceField(
-        label="既存の会員に招待する（任意）",
+        label="既存の会員に招待する",
         queryset=Clinic.objects.none(),
         required=False,
         empty_label="新しい会員として招待する",

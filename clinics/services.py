@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from .models import Association, Clinic, Invitation, JoinRequest
+from .prefectures import PREFECTURES, association_name
 
 
 def clinic_update(*, clinic: Clinic, **fields) -> Clinic:
@@ -114,3 +115,13 @@ def join_request_decide(
             recipient_list=[join_request.email],
         )
     return join_request
+
+
+def associations_ensure() -> None:
+    """The 47 associations (a data migration creates them; this restores them after a flush)."""
+    if Association.objects.exists():
+        return
+    Association.objects.bulk_create(
+        Association(prefecture_code=code, prefecture=name, name=association_name(name))
+        for code, name in enumerate(PREFECTURES, 1)
+    )

@@ -95,7 +95,9 @@ def invitation_new(request):
     association = request.user.association
     initial_clinic = request.GET.get("clinic")
     form = InvitationForm(
-        request.POST if request.method == "POST" else None, association=association, initial={"clinic": initial_clinic}
+        request.POST if request.method == "POST" else None,
+        association=association,
+        initial={"clinic": initial_clinic},
     )
     if request.method == "POST" and form.is_valid():
         invitation = services.invitation_create(
@@ -114,7 +116,9 @@ def invitation_accept(request, token: str):
     invitation = invitation_get_usable(token=token)
     if invitation is None:
         return render(request, "clinics/invitation_invalid.html", status=404)
-    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, invitation=invitation)
+    form = AcceptInvitationForm(
+        request.POST if request.method == "POST" else None, invitation=invitation
+    )
     if request.method == "POST" and form.is_valid():
         user = services.invitation_accept(
             invitation=invitation,

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", eligibility_views.home, name="home"),
     path("", include("eligibility.urls")),
     path("", include("clinics.urls")),
+    path("", include("announcements.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -159,6 +159,7 @@ def _finish(draft: _Draft, rules: RuleSet, as_of: date) -> FrameResult:
     subsidy = floor(draft.exact_yen) if draft.eligible else 0
     if draft.eligible and draft.steps and draft.exact_yen != subsidy:
         draft.steps.append(Step("1円未満の端数", "最後に1円未満を切り捨て", Fraction(subsidy)))
+    why_not = draft.reasons[-1].text if not draft.eligible and draft.reasons else ""
     next_round = next_open_round(frame.rounds, as_of)
     if next_round is None:
         draft.reasons.append(Reason(NO_OPEN_ROUND, f"{frame.code}.rounds", frame.source))
@@ -192,6 +193,7 @@ def _finish(draft: _Draft, rules: RuleSet, as_of: date) -> FrameResult:
         max_subsidy_yen=draft.max_yen,
         max_is_exclusive=draft.max_is_exclusive,
         reasons=tuple(draft.reasons),
+        why_not=why_not,
         requirements=tuple(draft.requirements),
         steps=tuple(draft.steps),
         improvements=tuple(draft.improvements),

@@ -228,6 +228,7 @@ class FrameResult:
     max_subsidy_yen: int
     max_is_exclusive: bool
     reasons: tuple[Reason, ...]
+    why_not: str = ""  # the sentence that makes it 対象外, when it is
     requirements: tuple[Reason, ...] = ()
     steps: tuple[Step, ...] = ()
     improvements: tuple[Reason, ...] = ()

@@ -1,0 +1,71 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against pytest-django's
+live server. Every test leaves a screenshot of its last page (and a trace when it fails) in
+test-artifacts/playwright/."""
+
+import os
+import shutil
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from clinics.services import associations_ensure
+from eligibility.services import rule_version_load_file
+
+# Playwright's sync API keeps an event loop running in this thread; the test's own database
+# calls are synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("chromium is not installed: run scripts/ensure_browser.sh (make test does)")
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "ja-JP", "timezone_id": "Asia/Tokyo"}
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    """The live server with the reference data a fresh database has (the flush between
+    transactional tests removes what migrations loaded)."""
+    associations_ensure()
+    rule_version_load_file(label="2026.1")
+    return live_server.url
+
+
+def login(page, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(password)
+    page.get_by_role("button", name="ログイン").click()
+
+
+def assert_accessible(page) -> None:
+    """axe-core (shipped inside axe-playwright-python, no CDN): no serious or critical issue."""
+    results = Axe().run(page)
+    serious = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+    assert not serious, f"{page.url}: {serious}"
