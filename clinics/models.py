@@ -145,3 +145,33 @@ class JoinRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clinic_name}（{self.get_status_display()}）"
+
+
+class MemberImport(models.Model):
+    """An uploaded member list (会員名簿), read and checked row by row, kept on the server between
+    the preview and the confirmation so that the confirmation never trusts resubmitted data.
+
+    ``rows`` holds, for each data row of the file, its row number, the name as written, the
+    cleaned values of the cells that were filled in, and the reasons it cannot be imported.
+    Matching with the association's members is done again when the preview is shown and when it
+    is confirmed, against the members as they are then."""
+
+    association = models.ForeignKey(
+        Association, verbose_name="医師会", on_delete=models.CASCADE, related_name="member_imports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("読み込み日時", auto_now_add=True)
+    file_name = models.CharField("ファイル名", max_length=255)
+    columns = models.JSONField("見出し", default=dict)
+    rows = models.JSONField("行", default=list)
+    confirmed_at = models.DateTimeField("取り込み日時", null=True, blank=True)
+    result = models.JSONField("取り込み結果", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会員名簿の取り込み"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import io_views, views
 
 urlpatterns = [
     path("clinic/profile/", views.profile, name="profile"),
@@ -15,4 +15,18 @@ urlpatterns = [
     ),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("join/", views.join_request_new, name="join_request_new"),
+    path("staff/members/import/", io_views.member_import, name="member_import"),
+    path(
+        "staff/members/import/<int:import_id>/",
+        io_views.member_import_preview,
+        name="member_import_preview",
+    ),
+    path(
+        "staff/members/import/<int:import_id>/confirm/",
+        io_views.member_import_confirm,
+        name="member_import_confirm",
+    ),
+    re_path(
+        r"^staff/members/export\.(?P<fmt>csv|xlsx)$", io_views.member_export, name="member_export"
+    ),
 ]
