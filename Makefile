@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format lock bench clean
+.PHONY: run test lint format lock bench bench-rescreen clean
 
 $(STAMP): requirements.lock scripts/find_python.sh
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -45,6 +45,10 @@ lock: $(STAMP)
 ## Engine throughput
 bench: $(STAMP)
 	$(PY) manage.py bench_engine
+
+## Re-screen 105,000 synthetic clinics under a new rule version, on SQLite and PostgreSQL
+bench-rescreen: $(STAMP)
+	$(PY) manage.py bench_rescreen
 
 clean:
 	rm -rf $(VENV) db.sqlite3

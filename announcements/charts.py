@@ -87,7 +87,6 @@ def _svg(chart_id: str, title: str, desc: str, height: float, body: list[str]) -
             "aria-describedby": f"{chart_id}-desc",
             "font-family": FONT,
             "class": "chart",
-            "style": "max-width: 32rem; display: block",
         }
     )
     return (

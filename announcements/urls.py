@@ -1,8 +1,51 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
 urlpatterns = [
     path("past-results/", views.past_results_page, name="past_results"),
     path("past-results/<slug:table>.csv", views.past_results_csv, name="past_results_csv"),
+    # notices and the staff dashboard
+    path("staff/", views.staff_dashboard, name="staff_dashboard"),
+    re_path(
+        r"^staff/follow-up\.(?P<fmt>csv|xlsx)$",
+        views.staff_follow_up_export,
+        name="staff_follow_up_export",
+    ),
+    path("staff/reminders/", views.staff_reminders_send, name="staff_reminders_send"),
+    path("staff/notices/", views.staff_notice_list, name="staff_notice_list"),
+    path("staff/notices/new/", views.staff_notice_new, name="staff_notice_new"),
+    path("staff/notices/<int:publication_id>/", views.staff_notice, name="staff_notice"),
+    path(
+        "staff/notices/<int:publication_id>/edit/",
+        views.staff_notice_edit,
+        name="staff_notice_edit",
+    ),
+    path(
+        "staff/notices/<int:publication_id>/attachments/",
+        views.staff_notice_attach,
+        name="staff_notice_attach",
+    ),
+    path(
+        "staff/notices/<int:publication_id>/attachments/<int:attachment_id>/delete/",
+        views.staff_notice_detach,
+        name="staff_notice_detach",
+    ),
+    path(
+        "staff/notices/<int:publication_id>/publish/",
+        views.staff_notice_publish,
+        name="staff_notice_publish",
+    ),
+    path(
+        "staff/notices/<int:publication_id>/withdraw/",
+        views.staff_notice_withdraw,
+        name="staff_notice_withdraw",
+    ),
+    path("notices/", views.notice_list, name="notice_list"),
+    path("notices/<int:publication_id>/", views.notice_detail, name="notice_detail"),
+    path(
+        "notices/<int:publication_id>/attachments/<int:attachment_id>/",
+        views.notice_attachment,
+        name="notice_attachment",
+    ),
 ]

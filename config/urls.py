@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config import views as config_views
 from eligibility import views as eligibility_views
 
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     path("", include("announcements.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("health/", config_views.health, name="health"),
 ]

@@ -363,3 +363,123 @@ class ScreeningOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.screening} {self.frame_code}"
+
+
+# --- rule administration: audit history, re-screening runs, "your result changed" notices ----
+
+
+class RuleVersionEvent(models.Model):
+    """One change to a version (its audit history): who, when, what, and for an edit the lines
+    of the diff. Appended only; never edited."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "作成"
+        CLONE = "clone", "複製"
+        IMPORT = "import", "読み込み"
+        EDIT = "edit", "編集"
+        PUBLISH = "publish", "公開"
+        RETIRE = "retire", "公開終了"
+        RESCREEN = "rescreen", "再判定"
+
+    version = models.ForeignKey(
+        RuleVersion, verbose_name="ルールの版", on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField("種類", max_length=10, choices=Kind)
+    by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="操作した人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField("日時", auto_now_add=True)
+    description = models.CharField("内容", max_length=300)
+    diff = models.JSONField("変更点", default=list, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "ルールの版の変更履歴"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.version.label} {self.get_kind_display()}"
+
+
+class RescreenRun(models.Model):
+    """A batch re-screening of the stored screenings under a published version; its counts are
+    updated after every chunk so that the administrator sees the progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "待機中"
+        RUNNING = "running", "実行中"
+        DONE = "done", "完了"
+        FAILED = "failed", "失敗"
+
+    version = models.ForeignKey(
+        RuleVersion,
+        verbose_name="ルールの版",
+        on_delete=models.CASCADE,
+        related_name="rescreen_runs",
+    )
+    status = models.CharField("状態", max_length=10, choices=Status, default=Status.QUEUED)
+    total = models.PositiveIntegerField("対象の件数", default=0)
+    processed = models.PositiveIntegerField("処理した件数", default=0)
+    changed = models.PositiveIntegerField("結果が変わった件数", default=0)
+    as_of = models.DateField("判定日", null=True, blank=True)
+    error = models.TextField("エラー", blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    started_at = models.DateTimeField("開始日時", null=True, blank=True)
+    finished_at = models.DateTimeField("終了日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "再判定の実行"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.version.label} {self.get_status_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else self.processed * 100 // self.total
+
+
+class ScreeningChange(models.Model):
+    """A notice that a stored screening's result is different under a newer version: the
+    screening itself keeps its numbers; the clinic sees 「新しい版で結果が変わりました」."""
+
+    screening = models.ForeignKey(
+        Screening, verbose_name="確認", on_delete=models.CASCADE, related_name="changes"
+    )
+    version = models.ForeignKey(
+        RuleVersion,
+        verbose_name="新しい版",
+        on_delete=models.CASCADE,
+        related_name="screening_changes",
+    )
+    run = models.ForeignKey(
+        RescreenRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    old_total_subsidy_yen = models.BigIntegerField("これまでの補助額の合計（円）")
+    new_total_subsidy_yen = models.BigIntegerField("新しい版での補助額の合計（円）")
+    eligibility_changed = models.BooleanField("判定が変わる", default=False)
+    subsidy_changed = models.BooleanField("補助額が変わる", default=False)
+    deadline_changed = models.BooleanField("次の締切が変わる", default=False)
+    lines = models.JSONField("変わる点", default=list)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "結果の変更のお知らせ"
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "version"], name="unique_screening_change")
+        ]
+        indexes = [models.Index(fields=["version", "screening"])]
+
+    def __str__(self) -> str:
+        return f"{self.screening} → {self.version.label}"

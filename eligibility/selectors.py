@@ -3,20 +3,39 @@ an export and of a diff) and from that a RuleSet for the engine."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
 
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .engine import evaluate, parse_rules
+from clinics.models import Association
+
+from .engine import evaluate, next_open_round, parse_rules
 from .engine.answers import CostBreakdown, facts_and_plan
+from .engine.diff import (
+    Outcome,
+    OutcomeChange,
+    change_line,
+    change_summary,
+    document_diff,
+    outcome_changes,
+)
 from .engine.document import FORMAT, param_value_to_document
 from .engine.types import Evaluation, FrameResult, FrameRules, Reason, Round, RuleSet
-from .models import RuleVersion, Screening
+from .models import (
+    RescreenRun,
+    RuleVersion,
+    RuleVersionEvent,
+    Screening,
+    ScreeningChange,
+    ScreeningOutcome,
+)
 
 
 def today() -> date:
@@ -176,7 +195,16 @@ def wizard_first_missing_step(answers: dict) -> str | None:
 
 
 def screening_list_for_clinic(*, clinic) -> QuerySet[Screening]:
-    return clinic.screenings.select_related("rule_version").order_by("-updated_at", "-id")
+    """The clinic's screenings; ``current_changes``: the notice that a screening's result is
+    different under the published version (at most one)."""
+    changes = ScreeningChange.objects.filter(
+        version__status=RuleVersion.Status.PUBLISHED
+    ).select_related("version")
+    return (
+        clinic.screenings.select_related("rule_version")
+        .prefetch_related(Prefetch("changes", queryset=changes, to_attr="current_changes"))
+        .order_by("-updated_at", "-id")
+    )
 
 
 def screening_get_for_user(*, user, screening_id: int, for_edit: bool = False) -> Screening:
@@ -243,6 +271,16 @@ def screening_result(
 ) -> ScreeningResult:
     """The screening's result under its own version (or, to compare, under ``version``)."""
     rules = rule_set_for(version=version or screening.rule_version)
+    return build_result(
+        screening=screening, rules=rules, as_of=as_of, current_version=rule_version_published()
+    )
+
+
+def build_result(
+    *, screening: Screening, rules: RuleSet, as_of: date, current_version: RuleVersion | None
+) -> ScreeningResult:
+    """The result of a screening's answers under ``rules``: no query here (benchmarks and
+    tests build it from unsaved objects)."""
     facts, plan, costs = facts_and_plan(screening.answers, rules)
     evaluation = evaluate(facts, plan, rules, as_of=as_of)
     frames = [FrameView(r, costs.get(r.code), rules.frames[r.code]) for r in evaluation.frames]
@@ -263,6 +301,264 @@ def screening_result(
         multi=rules.frames["multi"] if "multi" in goals else None,
         common_checklist=common,
         confirmations=confirmations,
-        current_version=rule_version_published(),
+        current_version=current_version,
         as_of=as_of,
     )
+
+
+# --- rule administration -------------------------------------------------------------------
+
+
+def rule_version_list() -> QuerySet[RuleVersion]:
+    """Every version, newest first, with how many screenings were made under it."""
+    return (
+        RuleVersion.objects.select_related("based_on")
+        .annotate(screening_count=Count("screenings"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def rule_version_get_for_admin(*, version_id: int) -> RuleVersion:
+    version = RuleVersion.objects.select_related("based_on").filter(pk=version_id).first()
+    if version is None:
+        raise Http404("ルールの版が見つかりません。")
+    return version
+
+
+def rule_version_events(*, version: RuleVersion) -> QuerySet[RuleVersionEvent]:
+    return version.events.select_related("by")
+
+
+def rule_version_compared_with(*, version: RuleVersion) -> RuleVersion | None:
+    """What a version's changes are read against: a draft against the published version, a
+    published or retired one against the version it was cloned from."""
+    if version.is_draft:
+        published = rule_version_published()
+        return published if published != version else None
+    return version.based_on
+
+
+def rule_version_diff(*, version: RuleVersion, against: RuleVersion | None) -> list[str]:
+    if against is None:
+        return []
+    return document_diff(
+        rule_version_document(version=against), rule_version_document(version=version)
+    )
+
+
+def rescreen_runs(*, version: RuleVersion) -> QuerySet[RescreenRun]:
+    return version.rescreen_runs.select_related("created_by")
+
+
+def screening_changes_count_for_association(*, association) -> tuple[RuleVersion | None, int]:
+    """How many of the association's clinics have a screening whose result is different under
+    the published version (the staff's 「結果が変わった医療機関」)."""
+    version = rule_version_published()
+    if version is None:
+        return None, 0
+    count = (
+        ScreeningChange.objects.filter(version=version, screening__clinic__association=association)
+        .values("screening__clinic")
+        .distinct()
+        .count()
+    )
+    return version, count
+
+
+# --- impact of a version on the stored screenings --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScreeningImpact:
+    """One stored screening re-evaluated under another version. ``changes`` is None when its
+    answers cannot be evaluated (counted as skipped)."""
+
+    screening_id: int
+    clinic_id: int
+    clinic_name: str
+    association_id: int
+    screening_name: str
+    old_total_yen: int
+    new_total_yen: int
+    changes: tuple[OutcomeChange, ...] | None
+    frame_names: dict
+
+    @property
+    def lines(self) -> list[str]:
+        return [change_line(c, self.frame_names) for c in self.changes or ()]
+
+    def changed(self, kind: str) -> bool:
+        return any(c.kind == kind for c in self.changes or ())
+
+
+_IMPACT_FIELDS = (
+    "id",
+    "clinic_id",
+    "clinic__name",
+    "clinic__association_id",
+    "name",
+    "rule_version_id",
+    "answers",
+    "total_subsidy_yen",
+)
+
+
+def screenings_to_rescreen(*, version: RuleVersion) -> QuerySet[Screening]:
+    """The completed screenings made under any other version."""
+    return Screening.objects.filter(completed_at__isnull=False).exclude(rule_version=version)
+
+
+def screening_impact_chunks(
+    *, version: RuleVersion, as_of: date, chunk_size: int = 2000
+) -> Iterator[list[ScreeningImpact]]:
+    """Every completed screening made under another version, re-evaluated under ``version`` as
+    of ``as_of``, compared with what it said, ``chunk_size`` screenings at a time (memory stays
+    flat whatever the number of screenings).
+
+    What it said: the stored outcome of each frame (verdict, eligible, subsidy). The next
+    deadline is taken as of ``as_of`` under the screening's own version rather than as stored
+    when it was completed: a stored deadline that has since passed is not a change the new
+    version makes. The version's RuleSet is built once; screenings and their outcomes are read
+    by ranges of ids (keyset pagination, two queries a chunk, no model instances), so nothing
+    holds a cursor open between chunks and the caller may write and commit in between."""
+    rules = rule_set_for(version=version)
+    frame_names = {code: frame.name for code, frame in rules.frames.items()}
+    baselines: dict[int, dict[str, date | None]] = {}
+    screenings = screenings_to_rescreen(version=version).order_by("id")
+    last_id = 0
+    while True:
+        rows = list(screenings.filter(id__gt=last_id).values_list(*_IMPACT_FIELDS)[:chunk_size])
+        if not rows:
+            return
+        first_id, last_id = rows[0][0], rows[-1][0]
+        stored: dict[int, dict[str, tuple]] = {row[0]: {} for row in rows}
+        outcomes = ScreeningOutcome.objects.filter(
+            screening_id__gte=first_id, screening_id__lte=last_id
+        ).values_list("screening_id", "frame_code", "verdict", "eligible", "subsidy_yen")
+        for screening_id, code, verdict, eligible, subsidy in outcomes:
+            if screening_id in stored:
+                stored[screening_id][code] = (verdict, eligible, subsidy)
+        chunk = []
+        for sid, clinic_id, clinic_name, association_id, name, version_id, answers, total in rows:
+            if version_id not in baselines:
+                baselines[version_id] = _next_deadlines(version_id, as_of)
+            baseline = baselines[version_id]
+            before = {
+                code: Outcome(verdict, eligible, subsidy, baseline.get(code))
+                for code, (verdict, eligible, subsidy) in stored[sid].items()
+            }
+            try:
+                facts, plan, _ = facts_and_plan(answers, rules)
+                evaluation = evaluate(facts, plan, rules, as_of=as_of)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                changes, new_total = None, total
+            else:
+                after = {
+                    f.code: Outcome(
+                        f.verdict,
+                        f.eligible,
+                        f.subsidy_yen,
+                        f.next_deadline.closes_on if f.next_deadline else None,
+                    )
+                    for f in evaluation.frames
+                }
+                changes = tuple(outcome_changes(before, after))
+                new_total = evaluation.total_subsidy_yen
+            chunk.append(
+                ScreeningImpact(
+                    sid,
+                    clinic_id,
+                    clinic_name,
+                    association_id,
+                    name,
+                    total,
+                    new_total,
+                    changes,
+                    frame_names,
+                )
+            )
+        yield chunk
+
+
+def _next_deadlines(version_id: int, as_of: date) -> dict[str, date | None]:
+    rules = rule_set_for(version=RuleVersion.objects.get(pk=version_id))
+    found = {}
+    for code, frame in rules.frames.items():
+        next_round = next_open_round(frame.rounds, as_of)
+        found[code] = next_round.closes_on if next_round else None
+    return found
+
+
+@dataclass
+class AssociationImpact:
+    association: Association
+    clinic_ids: set = field(default_factory=set)
+    screenings: int = 0
+    examples: list = field(default_factory=list)
+
+    @property
+    def clinics(self) -> int:
+        return len(self.clinic_ids)
+
+    @property
+    def more(self) -> int:
+        return self.screenings - len(self.examples)
+
+
+@dataclass
+class Impact:
+    """What publishing ``version`` would change for the stored screenings."""
+
+    version: RuleVersion
+    as_of: date
+    total: int = 0
+    changed: int = 0
+    eligibility: int = 0
+    subsidy: int = 0
+    deadline: int = 0
+    skipped: int = 0
+    summaries: list = field(default_factory=list)  # (line, screenings), most frequent first
+    associations: list = field(default_factory=list)  # AssociationImpact, most affected first
+
+    @property
+    def clinics(self) -> int:
+        return sum(a.clinics for a in self.associations)
+
+
+def rule_version_impact(
+    *, version: RuleVersion, as_of: date, chunk_size: int = 2000, examples: int = 30
+) -> Impact:
+    """The impact preview: counts of screenings whose eligibility, subsidy or next deadline
+    changes, the changes most often seen, and per association the clinics affected (the first
+    ``examples`` screenings of each listed by name)."""
+    impact = Impact(version=version, as_of=as_of)
+    summaries: Counter = Counter()
+    by_association: dict[int, AssociationImpact] = {}
+    associations = {a.pk: a for a in Association.objects.all()}
+    for chunk in screening_impact_chunks(version=version, as_of=as_of, chunk_size=chunk_size):
+        for item in chunk:
+            impact.total += 1
+            if item.changes is None:
+                impact.skipped += 1
+                continue
+            if not item.changes:
+                continue
+            impact.changed += 1
+            impact.eligibility += item.changed("eligibility")
+            impact.subsidy += item.changed("subsidy")
+            impact.deadline += item.changed("deadline")
+            summaries.update({change_summary(c, item.frame_names) for c in item.changes})
+            group = by_association.get(item.association_id)
+            if group is None:
+                group = by_association[item.association_id] = AssociationImpact(
+                    associations[item.association_id]
+                )
+            group.clinic_ids.add(item.clinic_id)
+            group.screenings += 1
+            if len(group.examples) < examples:
+                group.examples.append(item)
+    impact.summaries = summaries.most_common()
+    impact.associations = sorted(
+        by_association.values(), key=lambda g: (-g.clinics, g.association.prefecture_code)
+    )
+    return impact

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import rules_views, views
 
 urlpatterns = [
     path("rules/", views.programme, name="programme"),
@@ -25,4 +25,34 @@ urlpatterns = [
         name="wizard_preview",
     ),
     path("screenings/<int:screening_id>/<slug:step>/", views.wizard_step, name="wizard_step"),
+    # rule administration (rule administrators only)
+    path("rules/admin/", rules_views.versions, name="rules_admin"),
+    path("rules/admin/clone/", rules_views.version_clone, name="rules_admin_clone"),
+    path("rules/admin/import/", rules_views.version_import, name="rules_admin_import"),
+    path("rules/admin/<int:version_id>/", rules_views.version_detail, name="rules_admin_version"),
+    path(
+        "rules/admin/<int:version_id>/edit/<slug:section>/",
+        rules_views.version_section,
+        name="rules_admin_section",
+    ),
+    path(
+        "rules/admin/<int:version_id>/impact/",
+        rules_views.version_impact,
+        name="rules_admin_impact",
+    ),
+    path(
+        "rules/admin/<int:version_id>/publish/",
+        rules_views.version_publish,
+        name="rules_admin_publish",
+    ),
+    path(
+        "rules/admin/<int:version_id>/rescreen/",
+        rules_views.version_rescreen,
+        name="rules_admin_rescreen",
+    ),
+    path(
+        "rules/admin/<int:version_id>/export/",
+        rules_views.version_export,
+        name="rules_admin_export",
+    ),
 ]

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,6 +13,7 @@ from .engine import NO_OPEN_ROUND, assess_applicant, evaluate, next_open_round
 from .engine.answers import facts_and_plan
 from .engine.types import ClinicFacts
 from .forms import ScreeningNameForm
+from .result_pdf import result_pdf
 from .selectors import (
     rule_set_for,
     rule_version_published,
@@ -33,7 +33,9 @@ def home(request):
     if user.is_authenticated and user.is_clinic_user:
         return redirect("screenings")
     if user.is_authenticated and user.is_association_staff:
-        return redirect("members")
+        return redirect("staff_dashboard")
+    if user.is_authenticated and user.is_rule_admin:
+        return redirect("rules_admin")
     return render(request, "home.html", {"version": rule_version_published()})
 
 
@@ -231,19 +233,11 @@ def screening_rename(request, screening_id: int):
 @require_GET
 def screening_pdf(request, screening_id: int):
     """The result as an A4 PDF in Japanese: the same partials and numbers as the result page."""
-    from .pdf import render_pdf
-
     screening = screening_get_for_user(user=request.user, screening_id=screening_id)
     if wizard_first_missing_step(screening.answers) is not None:
         raise Http404
     result = screening_result(screening=screening, as_of=today())
-    html = render_to_string(
-        "eligibility/result_pdf.html", {"result": result, "screening": screening}
-    )
-    response = HttpResponse(
-        render_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="hojokin-navi-HN-{screening.pk:06d}.pdf"'
-    )
+    response = HttpResponse(result_pdf(result), content_type="application/pdf")
+    filename = f"hojokin-navi-HN-{screening.pk:06d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

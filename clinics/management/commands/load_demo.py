@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
+from announcements.services import notice_jma_ensure
 from clinics.models import Association, Clinic
 
 PASSWORD = "demo-2026-navi"
@@ -69,6 +70,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         call_command("load_rules", "2026.1", stdout=self.stdout)
+        notice_jma_ensure()  # the JMA notice (日医発第390号), restored after a flush
         logins = []
         for email, prefecture, name, phone in STAFF:
             association = Association.objects.get(prefecture=prefecture)

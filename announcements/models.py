@@ -1,0 +1,196 @@
+"""Notices: the national one (the JMA's 日医発第390号, kept as structured data) and what each
+association publishes to its member clinics, with attachments and read receipts.
+
+Domain terms, once:
+
+- ``Notice``: a national notice (通知), e.g. from the Japan Medical Association.
+- ``Publication``: an association's notice to its members (会員へのお知らせ): a cover message
+  (送付状) with the national notice, or the staff's own text.
+- ``ReadReceipt``: a clinic user opened a publication (既読), counted once per person.
+"""
+
+from pathlib import PurePath
+from uuid import uuid4
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class Notice(models.Model):
+    """A national notice, structured so that it reads as a letter on screen."""
+
+    key = models.SlugField("キー", max_length=50, unique=True)
+    number = models.CharField("文書番号", max_length=100)
+    issued_on = models.DateField("発出日")
+    issued_on_text = models.CharField("発出日（原文の表記）", max_length=50)
+    addressee = models.JSONField("宛先（行ごと）", default=list)
+    sender_organization = models.CharField("発信者", max_length=100)
+    sender_officers = models.JSONField("発信者の役職・氏名（行ごと）", default=list)
+    seal_note = models.CharField("公印の扱い", max_length=50, blank=True)
+    title = models.CharField("件名", max_length=200)
+    paragraphs = models.JSONField("本文（段落ごと）", default=list)
+    website = models.JSONField("案内するWebサイト", default=dict, blank=True)
+    contact = models.JSONField("問い合わせ先", default=dict, blank=True)
+    closing = models.CharField("結語", max_length=20, blank=True)
+    attachments = models.JSONField("添付資料の名前", default=list, blank=True)
+    source = models.CharField("出典", max_length=300)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "全国の通知"
+        ordering = ["-issued_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Publication(models.Model):
+    """An association's notice to its member clinics.
+
+    Draft, then published (``publish_at`` now, or later: scheduled), or withdrawn. Members see
+    it from ``publish_at`` on; ``notified_at`` records that the e-mail has gone out."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "下書き"
+        PUBLISHED = "published", "公開"
+        WITHDRAWN = "withdrawn", "取り下げ"
+
+    association = models.ForeignKey(
+        "clinics.Association",
+        verbose_name="医師会",
+        on_delete=models.CASCADE,
+        related_name="publications",
+    )
+    notice = models.ForeignKey(
+        Notice,
+        verbose_name="添える全国の通知",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="publications",
+    )
+    title = models.CharField("件名", max_length=200)
+    cover_message = models.TextField("送付状（会員へのメッセージ）")
+    contact = models.TextField("問い合わせ先", blank=True)
+    body = models.TextField("本文", blank=True)
+    status = models.CharField("状態", max_length=10, choices=Status, default=Status.DRAFT)
+    publish_at = models.DateTimeField("公開日時", null=True, blank=True)
+    notified_at = models.DateTimeField("お知らせメールの送信日時", null=True, blank=True)
+    withdrawn_at = models.DateTimeField("取り下げ日時", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会員へのお知らせ"
+        ordering = ["-publish_at", "-created_at", "-id"]
+        indexes = [models.Index(fields=["association", "status", "publish_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        if self.notice_id is None and not self.body.strip():
+            raise ValidationError(
+                {"body": "全国の通知を添えない場合は、お知らせの本文を入力してください。"}
+            )
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            raise ValidationError({"publish_at": "公開日時を指定してください。"})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    @property
+    def is_live(self) -> bool:
+        """Members can see it now."""
+        return self.status == self.Status.PUBLISHED and not self.is_scheduled
+
+    @property
+    def status_label(self) -> str:
+        if self.is_scheduled:
+            return "公開予約"
+        if self.is_live:
+            return "公開中"
+        return self.get_status_display()
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    """A random name on disk (the person's file name is kept in ``original_name``)."""
+    suffix = PurePath(filename).suffix.lower()
+    return f"notices/{instance.publication_id}/{uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """A PDF or Office file attached to a publication. Stored under MEDIA_ROOT (outside the web
+    root, no URL route serves it); downloaded only through the access-checked view."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("ファイル", upload_to=_attachment_path, max_length=255)
+    original_name = models.CharField("ファイル名", max_length=255)
+    content_type = models.CharField("種類", max_length=100)
+    size = models.PositiveBigIntegerField("大きさ（バイト）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("添付日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "添付ファイル"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def kind_label(self) -> str:
+        suffix = PurePath(self.original_name).suffix.lower()
+        return {
+            ".pdf": "PDF",
+            ".doc": "Word",
+            ".docx": "Word",
+            ".xls": "Excel",
+            ".xlsx": "Excel",
+            ".ppt": "PowerPoint",
+            ".pptx": "PowerPoint",
+        }.get(suffix, "ファイル")
+
+
+class ReadReceipt(models.Model):
+    """A clinic user opened a publication. One per person and publication."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="receipts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="read_receipts"
+    )
+    read_at = models.DateTimeField("既読日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "既読"
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "user"], name="one_receipt_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication} / {self.user}"

@@ -1,0 +1,286 @@
+"""Load benchmark (make bench-load): the production set-up on this machine, driven from a
+second process.
+
+gunicorn (config.wsgi, DEBUG off, whitenoise) against PostgreSQL serves a throwaway database;
+20 logged-in clinics walk the wizard and open their results concurrently, then the same number
+of requests hit a bare Django view (/health/) as the baseline. Traffic stays on 127.0.0.1 and
+every loop is bounded in requests and time. Prints p50/p95/p99, requests/s and errors for both,
+the ratio of the wizard steps' p95 to the bare view's, and the SQL queries per wizard step.
+
+usage: .venv/bin/python scripts/bench_load.py [--clinics 20] [--rounds 15] [--workers 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "bench_load"
+PASSWORD = "bench-load-2026-pass"
+TIME_LIMIT_S = 120
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+STEPS = [
+    ("applicant", {"legal_form": "medical_corporation", "employees": "40"}),
+    ("goals", {"goals": ["normal", "invoice"]}),
+    (
+        "tools",
+        {
+            "normal-tools": ["web_reservation", "emr_integration"],
+            "normal-purchase_yen": "120万円",
+            "normal-cloud_monthly_yen": "30,000",
+            "normal-cloud_months": "36",
+            "invoice-tools": ["accounting", "cashless"],
+            "invoice-purchase_yen": "100万",
+        },
+    ),
+    ("wages", {"minimum_wage_near": "no"}),
+]
+
+
+def server_env(port: int) -> dict:
+    return os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-load-not-a-secret-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback, no TLS proxy in front
+        "SECURE_COOKIES": "false",
+        "TASKS_IMMEDIATE": "true",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+    }
+
+
+def prepare_database(env: dict, clinics: int) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([*manage, "load_rules"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*manage, "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    code = f"""
+from accounts.models import User
+from clinics.models import Association, Clinic
+tokyo = Association.objects.get(prefecture="東京都")
+for n in range({clinics}):
+    clinic = Clinic.objects.create(association=tokyo, name=f"負荷試験クリニック{{n}}",
+        legal_form="medical_corporation", employees=40)
+    User.objects.create_user(f"load{{n}}@example.jp", "{PASSWORD}", clinic=clinic)
+"""
+    subprocess.run([*manage, "shell", "-c", code], cwd=ROOT, env=env, check=True)
+
+
+def drop_database() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "config.wsgi",
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers),
+            "--log-level", "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+
+    async def request(self, client: httpx.AsyncClient, kind: str, method: str, url: str, **kw):
+        started = time.perf_counter()
+        try:
+            response = await client.request(method, url, **kw)
+        except httpx.HTTPError:
+            self.errors[kind] += 1
+            return None
+        self.times[kind].append((time.perf_counter() - started) * 1000)
+        if response.status_code >= 400:
+            self.errors[kind] += 1
+        return response
+
+
+async def clinic_walk(base: str, n: int, rounds: int, rec: Recorder, stop_at: float) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False) as client:
+        page = await client.get("/accounts/login/")
+        token = CSRF_RE.search(page.text).group(1)
+        await client.post(
+            "/accounts/login/",
+            data={
+                "username": f"load{n}@example.jp",
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token,
+            },
+        )
+        page = await client.get("/screenings/")
+        token = CSRF_RE.search(page.text).group(1)
+        created = await client.post(
+            "/screenings/", data={"name": f"負荷試験{n}", "csrfmiddlewaretoken": token}
+        )
+        screening = created.headers["location"].split("/")[2]
+        for _ in range(rounds):
+            if time.monotonic() > stop_at:
+                return
+            for step, data in STEPS:
+                url = f"/screenings/{screening}/{step}/"
+                got = await rec.request(client, "wizard step (GET)", "GET", url)
+                if got is None or got.status_code != 200:
+                    continue
+                token = CSRF_RE.search(got.text).group(1)
+                await rec.request(
+                    client, "wizard step (POST)", "POST", url,
+                    data=data | {"csrfmiddlewaretoken": token},
+                )  # fmt: skip
+            await rec.request(client, "result", "GET", f"/screenings/{screening}/result/")
+
+
+async def bare_view(base: str, requests: int, rec: Recorder, stop_at: float) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        for _ in range(requests):
+            if time.monotonic() > stop_at:
+                return
+            await rec.request(client, "bare view (/health/)", "GET", "/health/")
+
+
+def summary(rec: Recorder, elapsed: float) -> dict[str, float]:
+    p95 = {}
+    for kind, times in sorted(rec.times.items()):
+        q = statistics.quantiles(times, n=100)
+        p95[kind] = q[94]
+        print(
+            f"  {kind:22} n={len(times):5}  p50 {q[49]:7.1f} ms  p95 {q[94]:7.1f} ms  "
+            f"p99 {q[98]:7.1f} ms  {len(times) / elapsed:7.1f} req/s  errors {rec.errors[kind]}"
+        )
+    return p95
+
+
+def queries_per_step(env: dict) -> None:
+    code = """
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from accounts.models import User
+user = User.objects.get(email="load0@example.jp")
+client = Client()
+client.force_login(user)
+screening = user.clinic.screenings.first()
+for step, data in STEPS:
+    url = f"/screenings/{screening.pk}/{step}/"
+    with CaptureQueriesContext(connection) as get:
+        client.get(url)
+    with CaptureQueriesContext(connection) as post:
+        client.post(url, data)
+    print(f"  {step:10} GET {len(get.captured_queries):2} queries, POST {len(post.captured_queries):2}")
+with CaptureQueriesContext(connection) as result:
+    client.get(f"/screenings/{screening.pk}/result/")
+print(f"  result     GET {len(result.captured_queries):2} queries")
+"""
+    env = env | {"ALLOWED_HOSTS": "testserver"}
+    code = f"STEPS = {STEPS!r}\n" + code
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clinics", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8099)
+    options = parser.parse_args()
+    env = server_env(options.port)
+    base = f"http://127.0.0.1:{options.port}"
+    prepare_database(env, options.clinics)
+    server = start_server(env, options.port, options.workers)
+    try:
+        print(
+            f"gunicorn {options.workers} workers, PostgreSQL; {options.clinics} concurrent "
+            f"clinics x {options.rounds} rounds of the wizard (4 steps GET+POST, result)"
+        )
+        wizard = Recorder()
+        started = time.perf_counter()
+        stop_at = time.monotonic() + TIME_LIMIT_S
+
+        async def clinics():
+            await asyncio.gather(
+                *(
+                    clinic_walk(base, n, options.rounds, wizard, stop_at)
+                    for n in range(options.clinics)
+                )
+            )
+
+        asyncio.run(clinics())
+        wizard_elapsed = time.perf_counter() - started
+        total = sum(len(t) for t in wizard.times.values())
+        print(
+            f"wizard: {total} requests in {wizard_elapsed:.1f} s ({total / wizard_elapsed:.1f} req/s)"
+        )
+        wizard_p95 = summary(wizard, wizard_elapsed)
+
+        bare = Recorder()
+        per_client = max(1, total // options.clinics)
+        started = time.perf_counter()
+        stop_at = time.monotonic() + TIME_LIMIT_S
+
+        async def baseline():
+            await asyncio.gather(
+                *(bare_view(base, per_client, bare, stop_at) for _ in range(options.clinics))
+            )
+
+        asyncio.run(baseline())
+        bare_elapsed = time.perf_counter() - started
+        print(f"baseline: {per_client * options.clinics} requests in {bare_elapsed:.1f} s")
+        bare_p95 = summary(bare, bare_elapsed)["bare view (/health/)"]
+        errors = sum(wizard.errors.values()) + sum(bare.errors.values())
+        for kind in ("wizard step (GET)", "wizard step (POST)", "result"):
+            ratio = wizard_p95[kind] / bare_p95
+            verdict = "met" if ratio <= 3 else "NOT MET"
+            print(f"  {verdict:7} {kind} p95 / bare p95 = {ratio:.2f} (target ≤ 3)")
+        print(f"  {'met' if errors == 0 else 'NOT MET':7} errors: {errors} (target 0)")
+        print("SQL queries per request (in-process, same database):")
+        queries_per_step(env)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        drop_database()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""The result as a PDF: same numbers as the page, cached, and only for the right people."""
+
+import io
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+from pypdf import PdfReader
+
+from eligibility.models import FrameParameter
+from eligibility.selectors import rule_version_published
+from eligibility.services import (
+    rule_version_clone,
+    rule_version_publish,
+    screening_complete,
+    screening_create,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = {
+    "legal_form": "medical_corporation",
+    "employees": 40,
+    "goals": ["normal", "invoice", "security"],
+    "normal": {
+        "tools": ["web_reservation", "emr_integration"],
+        "purchase_yen": 1_200_000,
+        "cloud_monthly_yen": 30_000,
+        "cloud_months": 36,
+    },
+    "invoice": {"tools": ["accounting", "cashless"], "purchase_yen": 1_000_000},
+    "security": {"service_monthly_yen": 20_000, "service_months": 24},
+    "minimum_wage_near": False,
+    "tools_done": True,
+}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def screening():
+    clinic = factories.clinic(name="医療法人 髙橋会 髙橋内科クリニック", employees=40)
+    user = factories.clinic_user(clinic)
+    screening = screening_create(clinic=clinic, name="A社の見積り", by=user)
+    screening.answers = ANSWERS
+    screening.save()
+    screening_complete(screening=screening, as_of=date(2026, 6, 1))
+    screening.user = user
+    return screening
+
+
+def pdf_text(response) -> str:
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    reader = PdfReader(io.BytesIO(response.content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_pdf_has_the_same_numbers_as_the_result_page(client, screening):
+    client.force_login(screening.user)
+    page = client.get(f"/screenings/{screening.pk}/result/").content.decode()
+    text = pdf_text(client.get(f"/screenings/{screening.pk}/result.pdf"))
+    flat = text.replace("\n", "").replace(" ", "")
+    assert "医療法人髙橋会髙橋内科クリニック" in flat
+    assert "デジタル化・AI導入補助金2026申請可否の確認結果" in flat
+    assert f"HN-{screening.pk:06d}" in flat
+    for amount in ("960,000円", "722,222円", "240,000円"):  # 通常枠, インボイス, セキュリティ
+        assert amount in page and amount in flat
+    assert flat.count("申請可能") >= 3
+    assert "現在受付中の締切はありません" in flat
+    assert "IT導入支援事業者" in flat and "公募要領で要確認" in flat
+    assert "ページ" in flat  # page numbers in the running footer
+
+
+def test_an_old_result_keeps_its_numbers_in_the_pdf(client, screening):
+    client.force_login(screening.user)
+    draft = rule_version_clone(version=rule_version_published(), label="2026.2")
+    rate = FrameParameter.objects.get(frame__version=draft, frame__code="security", key="rate")
+    rate.numerator, rate.denominator = 2, 3
+    rate.save()
+    rule_version_publish(version=draft)
+    flat = pdf_text(client.get(f"/screenings/{screening.pk}/result.pdf")).replace("\n", "")
+    assert "240,000円" in flat and "320,000円" not in flat
+    assert "2026.1" in flat
+
+
+def test_a_repeat_download_comes_from_the_cache_until_the_screening_changes(client, screening):
+    client.force_login(screening.user)
+    url = f"/screenings/{screening.pk}/result.pdf"
+    first = client.get(url).content
+    assert client.get(url).content == first
+    assert len(cache._cache) == 1  # one stored PDF (LocMemCache in tests)
+    screening.name = "B社の見積り"
+    screening.save()
+    flat = pdf_text(client.get(url)).replace("\n", "")
+    assert "B社の見積り" in flat
+
+
+def test_only_the_clinic_and_its_associations_staff_can_download(client, screening):
+    url = f"/screenings/{screening.pk}/result.pdf"
+    client.force_login(factories.staff("東京都"))
+    assert client.get(url).status_code == 200
+    for other in (factories.staff("大阪府"), factories.clinic_user(), factories.rule_admin()):
+        client.force_login(other)
+        assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+    client.force_login(screening.user)
+    assert client.post(url).status_code == 405
