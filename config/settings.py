@@ -207,9 +207,10 @@ SECURE_CSP = {
 MIDDLEWARE.insert(1, "django.middleware.csp.ContentSecurityPolicyMiddleware")
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
 
-# Static files in production: whitenoise serves collectstatic's compressed, hashed files.
-MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+# Static files in production: whitenoise serves collectstatic's compressed, hashed files
+# (in development runserver serves them from static/).
 if not DEBUG:
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
