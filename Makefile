@@ -50,5 +50,17 @@ bench: $(STAMP)
 bench-rescreen: $(STAMP)
 	$(PY) manage.py bench_rescreen
 
+## PDF pipeline: cold/warm, layout alone, Noto comparison, the result page and its cache
+bench-pdf: $(STAMP)
+	$(PY) manage.py bench_pdf
+
+## Production set-up (gunicorn + PostgreSQL) under 20 concurrent clinics vs a bare view
+bench-load: $(STAMP)
+	$(PY) scripts/bench_load.py
+
+## Restart PostgreSQL during a load run: errors only while it is down, nothing saved lost
+fault-pg: $(STAMP)
+	$(PY) scripts/fault_pg_restart.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3
