@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format lock bench bench-rescreen clean
+.PHONY: run test lint format lock bench bench-pdf bench-rescreen bench-load fault-pg clean
 
 $(STAMP): requirements.lock scripts/find_python.sh
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
