@@ -1,6 +1,7 @@
 """A clinic's whole path in Chromium: invitation, profile with full-width input, the wizard
 (with and without JavaScript), the result, its deadlines; resuming; and isolation."""
 
+import io
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from eligibility.models import DeadlineRound
 from eligibility.selectors import rule_version_published
@@ -104,6 +106,12 @@ def test_a_clinic_registers_runs_the_wizard_and_downloads_its_deadlines(site, pa
     expect(result).to_contain_text("722,222円")
     expect(result).to_contain_text(f"第5次 {closes.year}年{closes.month}月{closes.day}日")
     assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDFをダウンロード").click()
+    pdf = download.value.path().read_bytes()
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert pdf.startswith(b"%PDF-")
+    assert "みどり内科クリニック" in text.replace("\n", "").replace(" ", "")
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("締切をカレンダーに追加")).click()
     body = Path(download.value.path()).read_text(encoding="utf-8")
