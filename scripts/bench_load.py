@@ -136,24 +136,21 @@ class Recorder:
         return response
 
 
+async def login_and_start(client: httpx.AsyncClient, n: int, name: str) -> str:
+    """Log in as clinic ``n`` through the login form and start a screening; its id."""
+    page = await client.get("/accounts/login/")
+    token = CSRF_RE.search(page.text).group(1)
+    credentials = {"username": f"load{n}@example.jp", "password": PASSWORD}
+    await client.post("/accounts/login/", data=credentials | {"csrfmiddlewaretoken": token})
+    page = await client.get("/screenings/")
+    token = CSRF_RE.search(page.text).group(1)
+    created = await client.post("/screenings/", data={"name": name, "csrfmiddlewaretoken": token})
+    return created.headers["location"].split("/")[2]
+
+
 async def clinic_walk(base: str, n: int, rounds: int, rec: Recorder, stop_at: float) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False) as client:
-        page = await client.get("/accounts/login/")
-        token = CSRF_RE.search(page.text).group(1)
-        await client.post(
-            "/accounts/login/",
-            data={
-                "username": f"load{n}@example.jp",
-                "password": PASSWORD,
-                "csrfmiddlewaretoken": token,
-            },
-        )
-        page = await client.get("/screenings/")
-        token = CSRF_RE.search(page.text).group(1)
-        created = await client.post(
-            "/screenings/", data={"name": f"負荷試験{n}", "csrfmiddlewaretoken": token}
-        )
-        screening = created.headers["location"].split("/")[2]
+        screening = await login_and_start(client, n, f"負荷試験{n}")
         for _ in range(rounds):
             if time.monotonic() > stop_at:
                 return

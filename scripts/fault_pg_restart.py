@@ -28,9 +28,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_load import (
     CSRF_RE,
-    PASSWORD,
     ROOT,
     drop_database,
+    login_and_start,
     prepare_database,
     server_env,
     start_server,
@@ -50,22 +50,8 @@ def restart_postgres() -> tuple[float, float]:
 
 async def clinic_saves(base, n, stop_at, log, acknowledged):
     async with httpx.AsyncClient(base_url=base, timeout=10, follow_redirects=False) as client:
-        page = await client.get("/accounts/login/")
-        token = CSRF_RE.search(page.text).group(1)
-        await client.post(
-            "/accounts/login/",
-            data={
-                "username": f"load{n}@example.jp",
-                "password": PASSWORD,
-                "csrfmiddlewaretoken": token,
-            },
-        )
-        page = await client.get("/screenings/")
-        token = CSRF_RE.search(page.text).group(1)
-        created = await client.post(
-            "/screenings/", data={"name": f"障害試験{n}", "csrfmiddlewaretoken": token}
-        )
-        url = f"/screenings/{created.headers['location'].split('/')[2]}/applicant/"
+        screening = await login_and_start(client, n, f"障害試験{n}")
+        url = f"/screenings/{screening}/applicant/"
         employees = 0
         while time.monotonic() < stop_at:
             employees += 1
