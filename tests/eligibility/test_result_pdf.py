@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from pypdf import PdfReader
 
+from eligibility import pdf
 from eligibility.models import FrameParameter
 from eligibility.selectors import rule_version_published
 from eligibility.services import (
@@ -74,6 +75,9 @@ def test_the_pdf_has_the_same_numbers_as_the_result_page(client, screening):
     assert "現在受付中の締切はありません" in flat
     assert "IT導入支援事業者" in flat and "公募要領で要確認" in flat
     assert "ページ" in flat  # page numbers in the running footer
+    drawn = pdf.primary_characters()
+    missing = {c for c in flat if c not in drawn and c.isprintable() and not c.isspace()}
+    assert not missing  # every character is in the shipped font: no tofu
 
 
 def test_an_old_result_keeps_its_numbers_in_the_pdf(client, screening):
