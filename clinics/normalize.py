@@ -33,8 +33,9 @@ def digits_and_hyphens(value: str) -> str:
 
 
 def digits(value: str) -> str:
-    """Only the digits: '０３ー１２３４ー５６７８' -> '0312345678'."""
-    return re.sub(r"\D", "", digits_and_hyphens(value))
+    """Only the digits 0-9: '０３ー１２３４ー５６７８' -> '0312345678'. Other scripts' digits
+    (which NFKC keeps and Python's \\d matches, e.g. '٣') are dropped, not stored."""
+    return re.sub(r"[^0-9]", "", digits_and_hyphens(value))
 
 
 def kana(value: str) -> str:
@@ -61,10 +62,10 @@ def phone(value: str) -> str | None:
     grouped; None if it is not 10 or 11 digits starting with 0."""
     raw = digits_and_hyphens(value).replace("(", "-").replace(")", "-").strip("-")
     raw = re.sub(r"-+", "-", raw)
-    found = re.sub(r"\D", "", raw)
+    found = re.sub(r"[^0-9]", "", raw)
     if not (found.startswith("0") and len(found) in (10, 11)):
         return None
-    if "-" in raw and re.fullmatch(r"\d+(-\d+){1,2}", raw):
+    if "-" in raw and re.fullmatch(r"[0-9]+(-[0-9]+){1,2}", raw):
         return raw
     if len(found) == 11:
         return f"{found[:3]}-{found[3:7]}-{found[7:]}"

@@ -33,7 +33,8 @@ def clinic_list_for_staff(
 ) -> QuerySet[Clinic]:
     """Members of the staff member's association, searched by name or kana and filtered."""
     clinics = clinic_visible_to(user=user) if user.is_association_staff else Clinic.objects.none()
-    query = text(query)
+    # PostgreSQL refuses NUL in a query (a 500); no stored value holds one, the forms refuse it
+    query, legal_form = text(query).replace("\x00", ""), legal_form.replace("\x00", "")
     if query:
         clinics = clinics.filter(Q(name__icontains=query) | Q(name_kana__icontains=kana(query)))
     if legal_form:

@@ -2,7 +2,7 @@
 120万 / 120万円; yes/no questions allow 「わからない」 where the clinic may not know yet."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 from django import forms
 
@@ -13,16 +13,20 @@ from eligibility.models import LegalForm
 
 MAX_YEN = 10**10  # 100億円: larger is a typing mistake
 _MONEY_RE = re.compile(r"^(\d+(?:\.\d+)?)(万)?円?$")
+_MAX_MONEY_DIGITS = 4000
 
 
 def parse_yen(raw: str) -> int | None:
-    """'１２０万円' -> 1200000; None when it is not an amount."""
+    """'１２０万円' -> 1200000; None when it is not an amount. The arithmetic is exact (the
+    default 28 digits of Decimal would round 1.00000000000000000000000000001万 to 10000);
+    thousands of digits are not an amount (int() refuses to convert them)."""
     text = nfkc(raw).replace(",", "").replace("，", "").replace(" ", "").replace("¥", "")
     match = _MONEY_RE.match(text)
-    if not match:
+    if not match or len(match.group(1)) > _MAX_MONEY_DIGITS:
         return None
     try:
-        number = Decimal(match.group(1)) * (10_000 if match.group(2) else 1)
+        with localcontext(prec=len(match.group(1)) + 10):
+            number = Decimal(match.group(1)) * (10_000 if match.group(2) else 1)
     except InvalidOperation:
         return None
     if number != number.to_integral_value():
@@ -179,13 +183,18 @@ class WagesForm(forms.Form):
             del self.fields["wage_increase_plan"]
 
 
+class NfkcCharField(forms.CharField):
+    """Text folded by NFKC before it is checked, so that max_length counts what is saved (NFKC
+    can lengthen text: ㍿ becomes 株式会社)."""
+
+    def to_python(self, value):
+        return nfkc(super().to_python(value))
+
+
 class ScreeningNameForm(forms.Form):
-    name = forms.CharField(
+    name = NfkcCharField(
         label="名前",
         max_length=100,
         help_text="例：A社の見積り（2026年11月）",
         error_messages={"required": "名前を入力してください。"},
     )
-
-    def clean_name(self):
-        return nfkc(self.cleaned_data["name"])

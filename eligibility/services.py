@@ -10,6 +10,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -58,16 +60,45 @@ def rule_version_import(*, document: dict, based_on: RuleVersion | None = None) 
         guideline_edition=rules.guideline_edition,
         based_on=based_on,
     )
+    problems = _storage_problems(version, "版")
+    if problems:
+        raise RulesError(problems)
     version.full_clean()
     version.save()
     _rows_create(version=version, rules=rules)
     return version
 
 
+def _storage_problems(row, where: str) -> list[str]:
+    """What the database could not keep of ``row``: a text longer than its column or holding
+    NUL (PostgreSQL refuses it), a number outside its column's range (parse_rules checks what
+    the rules mean, this what fits)."""
+    problems = []
+    for field in row._meta.concrete_fields:
+        value = getattr(row, field.attname)
+        if value is None:
+            continue
+        if isinstance(value, str) and "\x00" in value:
+            problems.append(
+                f"{where}の{field.verbose_name}: 使えない制御文字（NUL）が含まれています。"
+            )
+        for validator in field.validators:
+            if not isinstance(
+                validator, MaxLengthValidator | MinValueValidator | MaxValueValidator
+            ):
+                continue
+            try:
+                validator(value)
+            except ValidationError as error:
+                problems += [f"{where}の{field.verbose_name}: {m}" for m in error.messages]
+    return problems
+
+
 def _rows_create(*, version: RuleVersion, rules) -> None:
     """Every row of a version (size table, legal forms, processes, tools, frames with their
-    figures and rounds, checklist) from a checked RuleSet, in the document's order."""
-    SizeCategory.objects.bulk_create(
+    figures and rounds, checklist) from a checked RuleSet, in the document's order. A value the
+    database cannot keep is a RulesError naming its place, raised before anything is written."""
+    sizes = [
         SizeCategory(
             version=version,
             number=c.number,
@@ -78,8 +109,8 @@ def _rows_create(*, version: RuleVersion, rules) -> None:
             source=c.source,
         )
         for c in rules.size_categories.values()
-    )
-    LegalForm.objects.bulk_create(
+    ]
+    legal_forms = [
         LegalForm(
             version=version,
             code=f.code,
@@ -91,12 +122,12 @@ def _rows_create(*, version: RuleVersion, rules) -> None:
             small_business_needs_confirmation=f.small_business_needs_confirmation,
         )
         for f in rules.legal_forms.values()
-    )
-    ProcessCode.objects.bulk_create(
+    ]
+    processes = [
         ProcessCode(version=version, code=p.code, name=p.name, group=p.group, order=i)
         for i, p in enumerate(rules.process_codes.values())
-    )
-    ToolKind.objects.bulk_create(
+    ]
+    tools = [
         ToolKind(
             version=version,
             code=t.code,
@@ -107,28 +138,32 @@ def _rows_create(*, version: RuleVersion, rules) -> None:
             order=i,
         )
         for i, t in enumerate(rules.tools.values())
-    )
-    for order, frame_rules in enumerate(rules.frames.values()):
-        frame = Frame.objects.create(
-            version=version,
-            code=frame_rules.code,
-            name=frame_rules.name,
-            group=frame_rules.group,
-            goal=frame_rules.goal,
-            summary=frame_rules.summary,
-            eligible_costs=frame_rules.eligible_costs,
-            source=frame_rules.source,
-            order=order,
+    ]
+    frames = [
+        (
+            Frame(
+                version=version,
+                code=frame_rules.code,
+                name=frame_rules.name,
+                group=frame_rules.group,
+                goal=frame_rules.goal,
+                summary=frame_rules.summary,
+                eligible_costs=frame_rules.eligible_costs,
+                source=frame_rules.source,
+                order=order,
+            ),
+            [
+                FrameParameter(order=i, **_parameter_fields(p))
+                for i, p in enumerate(frame_rules.params.values())
+            ],
+            [
+                DeadlineRound(number=r.number, closes_on=r.closes_on, source=r.source)
+                for r in frame_rules.rounds
+            ],
         )
-        FrameParameter.objects.bulk_create(
-            FrameParameter(frame=frame, order=i, **_parameter_fields(p))
-            for i, p in enumerate(frame_rules.params.values())
-        )
-        DeadlineRound.objects.bulk_create(
-            DeadlineRound(frame=frame, number=r.number, closes_on=r.closes_on, source=r.source)
-            for r in frame_rules.rounds
-        )
-    ChecklistItem.objects.bulk_create(
+        for order, frame_rules in enumerate(rules.frames.values())
+    ]
+    checklist = [
         ChecklistItem(
             version=version,
             text=item.text,
@@ -139,7 +174,37 @@ def _rows_create(*, version: RuleVersion, rules) -> None:
             order=i,
         )
         for i, item in enumerate(rules.checklist)
-    )
+    ]
+    problems = []
+    for title, rows in (
+        ("中小企業の規模区分", sizes),
+        ("開設主体", legal_forms),
+        ("プロセス", processes),
+        ("ITツールの種類", tools),
+        ("チェックリスト", checklist),
+    ):
+        for i, row in enumerate(rows, 1):
+            problems += _storage_problems(row, f"{title} {i}行目")
+    for frame, params, rounds in frames:
+        problems += _storage_problems(frame, frame.name)
+        for param in params:
+            problems += _storage_problems(param, f"{frame.name}の「{param.label}」")
+        for j, round_ in enumerate(rounds, 1):
+            problems += _storage_problems(round_, f"{frame.name} 締切 {j}行目")
+    if problems:
+        raise RulesError(problems)
+
+    SizeCategory.objects.bulk_create(sizes)
+    LegalForm.objects.bulk_create(legal_forms)
+    ProcessCode.objects.bulk_create(processes)
+    ToolKind.objects.bulk_create(tools)
+    for frame, params, rounds in frames:
+        frame.save()
+        for row in (*params, *rounds):
+            row.frame = frame
+        FrameParameter.objects.bulk_create(params)
+        DeadlineRound.objects.bulk_create(rounds)
+    ChecklistItem.objects.bulk_create(checklist)
 
 
 def _parameter_fields(param) -> dict:
@@ -340,6 +405,10 @@ def rule_document_read(raw: bytes) -> dict:
         raise RuleAdminError(
             [f"JSON として読めません（{error.lineno}行目 {error.colno}文字目）。"]
         ) from None
+    except (ValueError, RecursionError):  # a number of thousands of digits, nesting too deep
+        raise RuleAdminError(
+            ["JSON として読めません（桁の多すぎる数か、深すぎる入れ子があります）。"]
+        ) from None
     if not isinstance(document, dict):
         raise RuleAdminError(["ルールの版の形（JSON のオブジェクト）になっていません。"])
     return document
@@ -356,11 +425,14 @@ def rule_admin_import(*, raw: bytes, by, file_name: str = "") -> RuleVersion:
     except RulesError as error:
         problems += error.problems
     label = document.get("label")
-    if isinstance(label, str) and label:
+    if isinstance(label, str):
         problems += rule_version_label_problems(label)
     if problems:
         raise RuleAdminError(problems)
-    version = rule_version_import(document=document)
+    try:
+        version = rule_version_import(document=document)
+    except RulesError as error:  # a value the database cannot keep
+        raise RuleAdminError(error.problems) from None
     rule_version_event_record(
         version=version,
         kind=RuleVersionEvent.Kind.IMPORT,

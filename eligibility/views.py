@@ -225,7 +225,7 @@ def screening_rename(request, screening_id: int):
         services.screening_rename(screening=screening, name=form.cleaned_data["name"])
         messages.success(request, "名前を変更しました。")
     else:
-        messages.error(request, "名前を入力してください。")
+        messages.error(request, "名前を変更できませんでした：" + "／".join(form.errors["name"]))
     return redirect("screenings")
 
 

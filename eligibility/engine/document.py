@@ -114,6 +114,8 @@ def parse_rate(raw: Any) -> Fraction:
     if not isinstance(raw, str) or raw.count("/") != 1:
         raise ValueError("「2/3」のように分数で入力してください")
     top, bottom = (part.strip() for part in raw.split("/"))
+    if len(top) > 18 or len(bottom) > 18:  # int() refuses thousands of digits, in English
+        raise ValueError("分子と分母は18桁までの整数にしてください")
     if not (top.isdecimal() and bottom.isdecimal()) or int(bottom) == 0:
         raise ValueError("「2/3」のように分数で入力してください")
     value = Fraction(int(top), int(bottom))

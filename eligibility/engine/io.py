@@ -14,6 +14,8 @@ A case::
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from .format import rate
@@ -66,13 +68,19 @@ class CaseError(ValueError):
         self.field = field
 
 
+def _key_name(key: str) -> str:
+    """An unknown key as the message shows it: quoted as JSON when it is empty or holds
+    anything but letters, digits and _ (a control character would garble the terminal)."""
+    return key if re.fullmatch(r"\w+", key) else json.dumps(key)
+
+
 def _object(value: Any, field: str, allowed: set[str], required: set[str]) -> dict:
     if not isinstance(value, dict):
         raise CaseError(field or "(ケース)", "JSONオブジェクトで指定してください")
     unknown = sorted(set(value) - allowed)
     if unknown:
         prefix = f"{field}." if field else ""
-        raise CaseError(f"{prefix}{unknown[0]}", "知らない項目です")
+        raise CaseError(f"{prefix}{_key_name(unknown[0])}", "知らない項目です")
     missing = sorted(required - set(value))
     if missing:
         prefix = f"{field}." if field else ""

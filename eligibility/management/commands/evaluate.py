@@ -71,10 +71,10 @@ class Command(BaseCommand):
     def _read(self, path: str):
         try:
             if path == "-":
-                text = sys.stdin.buffer.read().decode("utf-8")
+                text = sys.stdin.buffer.read().decode("utf-8-sig")
             else:
                 with open(path, "rb") as handle:
-                    text = handle.read().decode("utf-8")
+                    text = handle.read().decode("utf-8-sig")
         except OSError as error:
             raise CommandError(
                 f"{path}: 読み込めません（{error.strerror}）", returncode=2
@@ -86,5 +86,10 @@ class Command(BaseCommand):
         except json.JSONDecodeError as error:
             raise CommandError(
                 f"{path}: JSON として読めません（{error.lineno}行目 {error.colno}文字目: {error.msg}）",
+                returncode=2,
+            ) from None
+        except (ValueError, RecursionError):  # a number of thousands of digits, nesting too deep
+            raise CommandError(
+                f"{path}: JSON として読めません（桁の多すぎる数か、深すぎる入れ子があります）",
                 returncode=2,
             ) from None
