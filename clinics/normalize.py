@@ -14,6 +14,11 @@ import unicodedata
 HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe63\uff0d\u30fc\uff70\u2500\u2501"
 _HYPHEN_RE = re.compile(f"[{re.escape(HYPHENS)}]")
 _SPACES_RE = re.compile(r"\s+")
+# Invisible controls that have no place in a name or an address: C0/C1 controls (ESC, BEL…;
+# NUL is left for the form to refuse by name;
+# tab and line breaks are white space and fold to a space) and the bidi overrides that can
+# make text display in another order than it is stored (U+202A–U+202E, U+2066–U+2069).
+_CONTROLS_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def nfkc(value: str) -> str:
@@ -22,8 +27,9 @@ def nfkc(value: str) -> str:
 
 
 def text(value: str) -> str:
-    """A name or an address: NFKC, runs of spaces (also full-width) become one space."""
-    return _SPACES_RE.sub(" ", nfkc(value))
+    """A name or an address: NFKC, invisible controls removed, runs of spaces (also
+    full-width) become one space."""
+    return _SPACES_RE.sub(" ", _CONTROLS_RE.sub("", nfkc(value))).strip()
 
 
 def digits_and_hyphens(value: str) -> str:

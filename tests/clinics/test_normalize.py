@@ -58,3 +58,15 @@ def test_corporate_number(raw, expected):
 )
 def test_kana(raw, expected):
     assert normalize.kana(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("青葉\x1b[31m内科", "青葉[31m内科", id="ESC"),
+        pytest.param("青葉\u202e科内", "青葉科内", id="右から左への上書き"),
+        pytest.param("青葉\t内科\n", "青葉 内科", id="タブと改行は空白"),
+    ],
+)
+def test_text_drops_invisible_controls(raw, expected):
+    assert normalize.text(raw) == expected
