@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Association, Clinic, Invitation, JoinRequest
+from .models import Clinic, Invitation, JoinRequest
 from .normalize import kana, text
 
 
@@ -46,10 +46,6 @@ def clinic_list_for_staff(
         )
         clinics = clinics.distinct()
     return clinics.order_by("name_kana", "id")
-
-
-def association_list() -> QuerySet[Association]:
-    return Association.objects.order_by("prefecture_code")
 
 
 def invitation_get_usable(*, token: str) -> Invitation | None:
