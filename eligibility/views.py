@@ -173,14 +173,19 @@ def result(request, screening_id: int):
     return render(request, "eligibility/result.html", ctx)
 
 
+def _finished_result(request, screening_id: int):
+    """A screening this person may read, whose answers are complete, and its result today."""
+    screening = screening_get_for_user(user=request.user, screening_id=screening_id)
+    if wizard_first_missing_step(screening.answers) is not None:
+        raise Http404("この確認はまだ終わっていません。")
+    return screening, screening_result(screening=screening, as_of=today())
+
+
 @login_required
 @require_GET
 def screening_calendar(request, screening_id: int):
     """The upcoming deadlines of the screening's frames as an .ics calendar file."""
-    screening = screening_get_for_user(user=request.user, screening_id=screening_id)
-    if wizard_first_missing_step(screening.answers) is not None:
-        raise Http404
-    result = screening_result(screening=screening, as_of=today())
+    screening, result = _finished_result(request, screening_id)
     response = HttpResponse(deadlines_ics(result), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="deadlines-{screening.pk}.ics"'
     return response
@@ -190,10 +195,7 @@ def screening_calendar(request, screening_id: int):
 @require_GET
 def screening_compare(request, screening_id: int):
     """Old numbers (the screening's own version) beside the published version's."""
-    screening = screening_get_for_user(user=request.user, screening_id=screening_id)
-    if wizard_first_missing_step(screening.answers) is not None:
-        raise Http404
-    old = screening_result(screening=screening, as_of=today())
+    screening, old = _finished_result(request, screening_id)
     if not old.is_outdated:
         return redirect("screening_result", screening.pk)
     new = screening_result(screening=screening, as_of=today(), version=old.current_version)
@@ -233,10 +235,7 @@ def screening_rename(request, screening_id: int):
 @require_GET
 def screening_pdf(request, screening_id: int):
     """The result as an A4 PDF in Japanese: the same partials and numbers as the result page."""
-    screening = screening_get_for_user(user=request.user, screening_id=screening_id)
-    if wizard_first_missing_step(screening.answers) is not None:
-        raise Http404
-    result = screening_result(screening=screening, as_of=today())
+    screening, result = _finished_result(request, screening_id)
     response = HttpResponse(result_pdf(result), content_type="application/pdf")
     filename = f"hojokin-navi-HN-{screening.pk:06d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
