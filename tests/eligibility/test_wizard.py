@@ -1,6 +1,8 @@
 """The wizard as a clinic uses it: each step on its own URL, saved at every step, back and
 forward, resume, bad input, htmx and plain requests."""
 
+import re
+
 import pytest
 
 from eligibility.engine import evaluate
@@ -141,7 +143,9 @@ def test_back_shows_the_saved_answers(clinic_client):
     )
     clinic_client.post(step_url(screening, "goals"), {"goals": ["invoice", "security"]})
     html = clinic_client.get(step_url(screening, "goals")).content.decode()
-    assert 'value="invoice" checked' in html.replace("\n", " ") or 'value="invoice"' in html
+    assert re.search(r'value="invoice"[^>]*checked', html)
+    assert re.search(r'value="security"[^>]*checked', html)
+    assert not re.search(r'value="normal"[^>]*checked', html)
     assert f'href="/screenings/{screening.pk}/applicant/"' in html
     applicant = clinic_client.get(step_url(screening, "applicant")).content.decode()
     assert 'value="3"' in applicant and "小規模事業者（想定）" in applicant
@@ -224,9 +228,8 @@ def test_the_tools_step_previews_the_subsidy_with_htmx(clinic_client):
 def test_a_result_before_the_last_step_sends_the_clinic_back(clinic_client):
     screening = start(clinic_client)
     response = clinic_client.get(f"/screenings/{screening.pk}/result/")
-    assert (
-        response.status_code == 302 and response.url.endswith("/goals/")
-    ) or response.url.endswith("/applicant/")
+    assert response.status_code == 302
+    assert response.url == f"/screenings/{screening.pk}/goals/"  # the profile answered step 1
 
 
 def test_another_clinic_gets_404(client, clinic_client):
