@@ -4,6 +4,8 @@ from itertools import count
 
 from accounts.models import User
 from clinics.models import Association, Clinic
+from eligibility.rules_forms import section_get
+from eligibility.selectors import rule_version_document
 
 _serial = count(1)
 PASSWORD = "a-long-test-password-2026"
@@ -48,3 +50,23 @@ def rule_admin() -> User:
     return User.objects.create_user(
         f"rules{next(_serial)}@example.jp", PASSWORD, is_rule_admin=True
     )
+
+
+def section_data(version, key) -> dict:
+    """What the browser posts for a section left as shown."""
+    document = rule_version_document(version=version)
+    form = section_get(document, key).form(document)
+    data = {}
+    forms = getattr(form, "forms", None)
+    if forms is not None:
+        management = form.management_form
+        data |= {management[name].html_name: management[name].value() for name in management.fields}
+    for each in forms if forms is not None else [form]:
+        for bound in each:
+            value = bound.value()
+            if isinstance(value, bool):
+                if value:
+                    data[bound.html_name] = "on"
+            else:
+                data[bound.html_name] = "" if value is None else value
+    return data

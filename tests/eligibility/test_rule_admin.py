@@ -22,7 +22,6 @@ from eligibility.models import (
     SizeCategory,
     ToolKind,
 )
-from eligibility.rules_forms import section_get
 from eligibility.selectors import (
     rule_set_for,
     rule_version_document,
@@ -39,6 +38,7 @@ from eligibility.services import (
 )
 from tests import factories
 from tests.conftest import rules_document
+from tests.factories import section_data
 
 pytestmark = pytest.mark.django_db
 
@@ -60,26 +60,6 @@ def admin_client(client):
 @pytest.fixture
 def draft():
     return rule_admin_clone(version=rule_version_published(), label="2026.2", by=None)
-
-
-def section_data(version, key) -> dict:
-    """What the browser posts for a section left as shown."""
-    document = rule_version_document(version=version)
-    form = section_get(document, key).form(document)
-    data = {}
-    forms = getattr(form, "forms", None)
-    if forms is not None:
-        management = form.management_form
-        data |= {management[name].html_name: management[name].value() for name in management.fields}
-    for each in forms if forms is not None else [form]:
-        for bound in each:
-            value = bound.value()
-            if isinstance(value, bool):
-                if value:
-                    data[bound.html_name] = "on"
-            else:
-                data[bound.html_name] = "" if value is None else value
-    return data
 
 
 def completed_screening(answers=SECURITY_SMALL, *, clinic=None, name="見積り"):

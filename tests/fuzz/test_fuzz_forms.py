@@ -20,12 +20,13 @@ from clinics.normalize import corporate_number_check_digit
 from eligibility.engine import parse_rules
 from eligibility.forms import MAX_YEN, ScreeningNameForm
 from eligibility.models import RuleVersion, RuleVersionEvent, Screening
-from eligibility.rules_forms import section_get, sections
+from eligibility.rules_forms import sections
 from eligibility.selectors import rule_set_for, rule_version_document, rule_version_published
 from eligibility.services import rule_admin_clone, screening_create
 from tests import factories
 from tests.announcements import notice_factories
 from tests.conftest import rules_document
+from tests.factories import section_data
 
 from . import (
     VIEW_SETTINGS,
@@ -463,26 +464,6 @@ def test_a_new_screening_is_made_or_refused_with_nothing_made(client, wizard_wor
 def draft(client):
     client.force_login(factories.rule_admin())
     return rule_admin_clone(version=rule_version_published(), label="2026.8", by=None)
-
-
-def section_data(version, key) -> dict:
-    """What the browser posts for a section left as shown (as in tests/eligibility)."""
-    document = rule_version_document(version=version)
-    form = section_get(document, key).form(document)
-    data = {}
-    forms = getattr(form, "forms", None)
-    if forms is not None:
-        management = form.management_form
-        data |= {management[n].html_name: management[n].value() for n in management.fields}
-    for each in forms if forms is not None else [form]:
-        for bound in each:
-            value = bound.value()
-            if isinstance(value, bool):
-                if value:
-                    data[bound.html_name] = "on"
-            else:
-                data[bound.html_name] = "" if value is None else value
-    return data
 
 
 SECTION_KEYS = [s.key for s in sections(rules_document())]
