@@ -20,13 +20,14 @@ $(STAMP): requirements.lock scripts/find_python.sh
 
 ## Serve the site with the 2026 rules and demo data at http://$(HOST):$(PORT)
 run: $(STAMP)
+	scripts/ensure_packages.sh pdf
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Lint, format check and the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 test: $(STAMP)
-	scripts/ensure_browser.sh
+	scripts/ensure_packages.sh test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
@@ -52,6 +53,8 @@ bench-rescreen: $(STAMP)
 
 ## PDF pipeline: cold/warm, layout alone, Noto comparison, the result page and its cache
 bench-pdf: $(STAMP)
+	scripts/ensure_packages.sh pdf
+	scripts/ensure_packages.sh noto || echo 'Noto Sans CJK could not be installed: the comparison will be skipped'
 	$(PY) manage.py bench_pdf
 
 ## Production set-up (gunicorn + PostgreSQL) under 20 concurrent clinics vs a bare view

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Debian packages the project needs outside the virtualenv, installed when missing.
+#   scripts/ensure_packages.sh pdf    WeasyPrint's Pango, and HarfBuzz's subsetter (without it
+#                                     WeasyPrint falls back to fontTools: each PDF 3x slower)
+#   scripts/ensure_packages.sh test   pdf, plus Chromium and a Japanese font for browser tests
+#   scripts/ensure_packages.sh noto   Noto Sans CJK, which `make bench-pdf` compares against
+# Run as root, or with password-less sudo; otherwise it prints the apt-get line and fails.
+set -euo pipefail
+
+has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+has_font() { fc-list 2>/dev/null | grep -qi "$1"; }
+
+need=()
+want_pdf() {
+  has_lib 'libpango-1.0.so.0' || need+=(libpango-1.0-0)
+  has_lib 'libpangoft2-1.0.so.0' || need+=(libpangoft2-1.0-0)
+  has_lib 'libharfbuzz-subset.so.0' || need+=(libharfbuzz-subset0)
+}
+case "${1:-}" in
+  pdf) want_pdf ;;
+  test)
+    want_pdf
+    command -v chromium >/dev/null 2>&1 || need+=(chromium)
+    has_font 'BIZ UDPGothic' || need+=(fonts-morisawa-bizud-gothic)
+    ;;
+  noto) has_font 'Noto Sans CJK JP' || need+=(fonts-noto-cjk) ;;
+  *) echo "usage: $0 pdf|test|noto" >&2; exit 2 ;;
+esac
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  apt_get=(apt-get)
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  apt_get=(sudo apt-get)
+else
+  echo "Missing Debian packages: ${need[*]}. Install them with:" >&2
+  echo "  sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+echo "Installing ${need[*]}"
+"${apt_get[@]}" update -qq
+DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq "${need[@]}" >/dev/null
