@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Count,
@@ -185,12 +186,31 @@ def publication_get_for_member(*, user, publication_id: int) -> Publication:
     return publication
 
 
+UNREAD_CACHE_SECONDS = 60
+
+
+def _unread_key(user_id: int) -> str:
+    return f"unread-notices:{user_id}"
+
+
 def unread_count(*, user) -> int:
-    """Notices this clinic user has not opened yet (one query; 0 for anyone else)."""
+    """Notices this clinic user has not opened yet (0 for anyone else), for the menu on every
+    page. Kept in the cache for a minute: opening, publishing, withdrawing or e-mailing a notice
+    clears it (unread_forget), so only a notice scheduled for later shows up to a minute late
+    where the cron job has not e-mailed it yet."""
     if not user.is_authenticated or not user.is_clinic_user:
         return 0
-    read = ReadReceipt.objects.filter(publication=OuterRef("pk"), user_id=user.pk)
-    return publication_visible_to(user=user).exclude(Exists(read)).count()
+    count = cache.get(_unread_key(user.pk))
+    if count is None:
+        read = ReadReceipt.objects.filter(publication=OuterRef("pk"), user_id=user.pk)
+        count = publication_visible_to(user=user).exclude(Exists(read)).count()
+        cache.set(_unread_key(user.pk), count, UNREAD_CACHE_SECONDS)
+    return count
+
+
+def unread_forget(*, user_ids) -> None:
+    """Drop the cached unread counts of these users; the next page counts again."""
+    cache.delete_many([_unread_key(user_id) for user_id in user_ids])
 
 
 def attachment_list(*, publication: Publication) -> QuerySet[Attachment]:

@@ -20,7 +20,7 @@ from accounts.models import User
 from clinics.models import Association
 
 from .models import Attachment, Notice, Publication, ReadReceipt
-from .selectors import members_to_follow_up, publication_latest_live
+from .selectors import members_to_follow_up, publication_latest_live, unread_forget
 
 JMA_NOTICE_FILE = Path(__file__).resolve().parent / "jma_notice.json"
 NOTICE_FIELDS = (
@@ -151,6 +151,7 @@ def publication_publish(*, publication: Publication, at: datetime | None = None)
     publication.publish_at = at or now
     publication.full_clean()
     publication.save(update_fields=["status", "publish_at", "updated_at"])
+    _forget_members_unread(publication.association_id)
     return 0 if at is not None else publication_notify(publication=publication)
 
 
@@ -161,7 +162,22 @@ def publication_withdraw(*, publication: Publication) -> Publication:
     publication.status = Publication.Status.WITHDRAWN
     publication.withdrawn_at = timezone.now()
     publication.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    _forget_members_unread(publication.association_id)
     return publication
+
+
+def _forget_members_unread(association_id: int) -> None:
+    """The members' menus count their unread notices again."""
+    user_ids = list(
+        User.objects.filter(clinic__association_id=association_id).values_list("pk", flat=True)
+    )
+    _forget_unread(user_ids)
+
+
+def _forget_unread(user_ids: list[int]) -> None:
+    """Now, and again once committed: a page counting in between would cache the old figure."""
+    unread_forget(user_ids=user_ids)
+    transaction.on_commit(lambda: unread_forget(user_ids=user_ids))
 
 
 def _absolute(path: str) -> str:
@@ -193,6 +209,7 @@ def publication_notify(*, publication: Publication) -> int:
     ).update(notified_at=now)
     if not claimed:
         return 0
+    _forget_members_unread(publication.association_id)
     association = publication.association
     link = _absolute(reverse("notice_detail", args=[publication.pk]))
     messages = [
@@ -336,9 +353,11 @@ def read_receipt_record(*, publication: Publication, user: User) -> ReadReceipt:
         return receipt
     try:
         with transaction.atomic():
-            return ReadReceipt.objects.create(publication=publication, user=user)
+            receipt = ReadReceipt.objects.create(publication=publication, user=user)
     except IntegrityError:  # the same person opened it twice at the same moment
         return ReadReceipt.objects.get(publication=publication, user=user)
+    _forget_unread([user.pk])
+    return receipt
 
 
 # --- reminders ---------------------------------------------------------------------------------

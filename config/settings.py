@@ -159,6 +159,22 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 
+# Cache and sessions. With REDIS_URL (production) every app server shares one Redis: sessions
+# are read from it and written through to the database (cached_db), so app servers keep no
+# state and a lost Redis loses no login. Without it: the process's own memory, and sessions in
+# the database only (a per-process cache would let a logged-out session live on in another
+# worker).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "hojokin-navi"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Background tasks (Django's tasks framework): re-screening after a rule version is published.
 # TASKS_IMMEDIATE=true (the default while DEBUG is on, and in tests) runs a task inside the
 # request; otherwise tasks are stored in the database and `manage.py db_worker` runs them.

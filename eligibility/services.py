@@ -324,7 +324,7 @@ def screening_recheck(*, screening: Screening, by) -> Screening:
     """A copy of the screening under the published version; the original keeps its numbers."""
     version = rule_version_published()
     copy = Screening.objects.create(
-        clinic=screening.clinic,
+        clinic_id=screening.clinic_id,
         name=f"{screening.name}（{version.label}で再確認）",
         rule_version=version,
         answers=screening.answers,

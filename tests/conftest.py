@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.core.cache import cache
 
 from eligibility.engine import parse_rules
 from eligibility.selectors import _frozen_rule_set
@@ -25,7 +26,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rule_cache():
+def _fresh_caches():
+    """Each test starts with empty caches: ids are reused after a rolled-back test."""
     _frozen_rule_set.cache_clear()
+    cache.clear()
     yield
     _frozen_rule_set.cache_clear()
+    cache.clear()

@@ -44,6 +44,35 @@ def test_a_bad_boolean_stops_the_start_up():
     assert done.returncode != 0 and "DEBUG='maybe' is not a boolean" in done.stderr
 
 
+def test_with_redis_sessions_are_shared_by_every_app_server():
+    """REDIS_URL: one cache for all app servers, sessions read from it and kept in the database
+    too; without it, sessions stay in the database only (no per-process session cache)."""
+    show = (
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE)"
+    )
+
+    def configured(**environment):
+        done = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-v", "0", "-c", show],
+            capture_output=True,
+            text=True,
+            env={k: v for k, v in os.environ.items() if k != "REDIS_URL"} | environment,
+            cwd=settings.BASE_DIR,
+            check=True,
+        )
+        return done.stdout.split()
+
+    assert configured(REDIS_URL="redis://127.0.0.1:6379/3") == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+    ]
+    assert configured() == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.contrib.sessions.backends.db",
+    ]
+
+
 @pytest.mark.django_db
 def test_pages_carry_a_content_security_policy_without_inline_code(client):
     response = client.get("/accounts/login/")

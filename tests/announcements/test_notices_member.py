@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from announcements.models import ReadReceipt
+from announcements import services
+from announcements.models import Publication, ReadReceipt
 from announcements.selectors import publication_read_counts, unread_count
 from tests import factories
 from tests.announcements import notice_factories as nf
@@ -113,3 +114,39 @@ def test_it_is_for_clinic_users(client, url):
 def test_it_rejects_wrong_methods(client, member, url):
     url = url.format(pk=nf.publication().pk)
     assert client.post(url).status_code == 405
+
+
+def test_the_menus_unread_count_is_cached_and_recounted_when_it_changes(
+    member, django_assert_num_queries
+):
+    """The count on every page is kept for a minute, and cleared by what changes it: opening,
+    publishing, withdrawing, and the e-mail of a scheduled notice that has become due."""
+    opened = nf.publication(title="開くお知らせ")
+    draft = nf.publication(title="これから公開するお知らせ", state="draft")
+    scheduled = nf.publication(title="予約のお知らせ", state="scheduled")
+    with django_assert_num_queries(1):
+        assert unread_count(user=member) == 1
+    with django_assert_num_queries(0):
+        assert unread_count(user=member) == 1
+
+    services.publication_publish(publication=draft)
+    assert unread_count(user=member) == 2
+    services.read_receipt_record(publication=opened, user=member)
+    assert unread_count(user=member) == 1
+    services.publication_withdraw(publication=draft)
+    assert unread_count(user=member) == 0
+
+    Publication.objects.filter(pk=scheduled.pk).update(
+        publish_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert unread_count(user=member) == 0  # cached: until the cron job e-mails it, or a minute
+    services.due_publications_notify()
+    assert unread_count(user=member) == 1
+
+
+def test_a_colleagues_reading_does_not_change_ones_own_count(member):
+    nf.publication()
+    colleague = factories.clinic_user(member.clinic)
+    assert unread_count(user=member) == unread_count(user=colleague) == 1
+    services.read_receipt_record(publication=Publication.objects.get(), user=colleague)
+    assert (unread_count(user=member), unread_count(user=colleague)) == (1, 0)

@@ -35,7 +35,9 @@ def pytest_collection_modifyitems(items):
 def browser_type_launch_args(browser_type_launch_args):
     executable = shutil.which("chromium")
     if executable is None:
-        pytest.fail("chromium is not installed: run scripts/ensure_packages.sh test (make test does)")
+        pytest.fail(
+            "chromium is not installed: run scripts/ensure_packages.sh test (make test does)"
+        )
     return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
 
 
