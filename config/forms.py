@@ -1,7 +1,9 @@
-"""How forms render. Fields use our accessible templates (templates/forms/); the common widgets
-are written in Python with the same markup as Django's widget templates, because a page of
-form fields spends most of its time in those small nested templates (measured: about 40% of
-the wizard's tools step). tests/test_form_renderer.py checks the markup is the same."""
+"""How forms render: each field the same accessible way (templates/forms/field.html), with the
+common widgets' markup of Django's widget templates. Both are written here in Python too,
+because a page of form fields spends most of its time in those small nested templates
+(measured: about 40% of the wizard's tools step for the widgets, then a third of what was left
+for the field template). tests/test_form_renderer.py checks the markup is the same as the
+templates'; the templates stay as the reference."""
 
 from django.forms.renderers import TemplatesSetting
 from django.utils.html import conditional_escape, escape
@@ -81,6 +83,38 @@ def _textarea(widget: dict) -> str:
     )
 
 
+def _field(context: dict) -> str:
+    """templates/forms/field.html: a field with its label (or fieldset and legend), help text
+    and errors."""
+    field = context["field"]
+    auto_id = conditional_escape(field.auto_id)
+    optional = "" if field.field.required else ' <span class="note">（任意）</span>'
+    out = [f'<div class="field{" has-error" if field.errors else ""}" id="{auto_id}_field">']
+    if field.use_fieldset:
+        described = field.aria_describedby
+        out.append(
+            f'<fieldset aria-describedby="{conditional_escape(described)}">'
+            if described
+            else "<fieldset>"
+        )
+        if field.label:
+            out.append(f"<legend>{conditional_escape(field.label)}{optional}</legend>")
+    elif field.label:
+        out.append(
+            f'<label for="{conditional_escape(field.id_for_label)}">'
+            f"{conditional_escape(field.label)}{optional}</label>"
+        )
+    if field.help_text:  # the template marks it safe: help texts are ours, with markup
+        out.append(f'<p class="help" id="{auto_id}_helptext">{field.help_text}</p>')
+    for error in field.errors:
+        out.append(f'<p class="field-error" id="{auto_id}_error">{conditional_escape(error)}</p>')
+    out.append(str(field))
+    if field.use_fieldset:
+        out.append("</fieldset>")
+    out.append("</div>")
+    return "\n".join(out)
+
+
 FAST_WIDGETS = {
     **{
         f"{WIDGETS}{name}.html": _input
@@ -93,14 +127,19 @@ FAST_WIDGETS = {
 }
 
 
+FIELD_TEMPLATE = "forms/field.html"
+
+
 class FormRenderer(TemplatesSetting):
     """Every form renders its fields the same accessible way (templates/forms/)."""
 
     form_template_name = "forms/form.html"
-    field_template_name = "forms/field.html"
+    field_template_name = FIELD_TEMPLATE
 
     def render(self, template_name, context, request=None):
         fast = FAST_WIDGETS.get(template_name)
         if fast is not None:
             return mark_safe(fast(context["widget"]))
+        if template_name == FIELD_TEMPLATE:
+            return mark_safe(_field(context))
         return super().render(template_name, context, request=request)

@@ -8,7 +8,7 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.safestring import mark_safe
 
-from config.forms import FAST_WIDGETS, FormRenderer
+from config.forms import FAST_WIDGETS, FIELD_TEMPLATE, FormRenderer
 
 
 class Everything(forms.Form):
@@ -74,3 +74,19 @@ def test_fast_widgets_write_the_same_markup_as_the_templates(data):
         assert same_markup(ours, expected), (bound.name, ours, expected)
         covered.add(widget.template_name)
     assert covered == set(FAST_WIDGETS)
+
+
+@pytest.mark.parametrize("data", [None, {}, DATA], ids=["unbound", "errors", "filled"])
+def test_the_python_field_writes_what_the_field_template_writes(data):
+    form = Everything(data, initial={"boxes": ["2"]}, renderer=FormRenderer())
+    if data is not None:
+        form.is_valid()
+    form.fields["number"].required = False  # the （任意） note
+    form.fields["radio"].help_text = "どちらか一つ"  # a fieldset described by its help text
+    templates = TemplatesSetting()
+    for bound in form:
+        context = bound.get_context()
+        expected = templates.render(FIELD_TEMPLATE, context)
+        ours = FormRenderer().render(FIELD_TEMPLATE, context)
+        assert same_markup(ours, expected), (bound.name, ours, expected)
+    assert form.errors or data != {}
