@@ -18,6 +18,13 @@ class NormalizedCharField(forms.CharField):
         return normalize.text(super().to_python(value))
 
 
+class KanaField(forms.CharField):
+    """Furigana folded to full-width katakana before its length is checked (ｶﾞ is one ガ)."""
+
+    def to_python(self, value):
+        return normalize.kana(super().to_python(value))
+
+
 class HeadcountField(forms.IntegerField):
     """A non-negative whole number; full-width digits and 人 are accepted."""
 
@@ -29,7 +36,7 @@ class HeadcountField(forms.IntegerField):
 
 class ClinicProfileForm(forms.ModelForm):
     name = NormalizedCharField(label="医療機関名", max_length=100)
-    name_kana = forms.CharField(
+    name_kana = KanaField(
         label="医療機関名（フリガナ）",
         max_length=200,
         help_text="全角カタカナで入力してください（ひらがな・半角カナも受け付けます）。",
@@ -101,7 +108,7 @@ class ClinicProfileForm(forms.ModelForm):
         self.fields["corporate_number"].widget.attrs["inputmode"] = "numeric"
 
     def clean_name_kana(self):
-        value = normalize.kana(self.cleaned_data["name_kana"])
+        value = self.cleaned_data["name_kana"]
         if not normalize.is_katakana(value):
             raise forms.ValidationError("フリガナはカタカナで入力してください。")
         return value

@@ -134,3 +134,15 @@ def test_it_is_for_clinic_users_only(client):
 def test_it_rejects_other_methods(client):
     client.force_login(factories.clinic_user())
     assert client.put(URL).status_code == 405
+
+
+def test_half_width_furigana_is_measured_after_folding(client):
+    """200 katakana typed as 400 half-width characters (ｶﾞ: a kana and a voicing mark) fit."""
+    user = factories.clinic_user()
+    client.force_login(user)
+    assert client.post(URL, form_data(name_kana="ｶﾞ" * 200)).status_code == 302
+    user.clinic.refresh_from_db()
+    assert user.clinic.name_kana == "ガ" * 200
+    too_long = client.post(URL, form_data(name_kana="ｶﾞ" * 201))
+    assert too_long.status_code == 200
+    assert 'id="id_name_kana_error">この値は 200 文字以下' in too_long.content.decode()
