@@ -1,8 +1,10 @@
-"""A screening's result as a PDF: the result page's own partials rendered by eligibility.pdf.
+"""A screening's result as a PDF, and the result's body as HTML: the result page's own
+partial (templates/eligibility/result.html#result-body), rendered once and kept.
 
-A result never changes under its rule version, so a PDF is kept in the cache, keyed by the
-screening (and its last change), the version, the day it is computed for (deadlines count
-days), and a fingerprint of the templates, stylesheet and fonts that shape it."""
+A result never changes under its rule version, so both are kept in the cache, keyed by the
+screening (and its last change), its clinic (renamed or moved), the version, the day it is
+computed for (deadlines count days), and a fingerprint of the templates, stylesheet and fonts
+that shape them. The page and the PDF show the same body: one source, rendered once."""
 
 import hashlib
 from functools import cache
@@ -10,6 +12,7 @@ from functools import cache
 from django.conf import settings
 from django.core.cache import cache as shared_cache
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from . import pdf
 
@@ -33,18 +36,32 @@ def pdf_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def result_body(result) -> str:
+    """The result's body (the page's #result-body partial), from the cache when it is there."""
+    key = cache_key(result, kind="body")
+    html = shared_cache.get(key)
+    if html is None:
+        context = {"result": result, "screening": result.screening}
+        html = render_to_string("eligibility/result.html#result-body", context)
+        shared_cache.set(key, html, CACHE_SECONDS)
+    return mark_safe(html)  # rendered by the template engine, which escaped it
+
+
 def result_html(result) -> str:
-    return render_to_string(
-        "eligibility/result_pdf.html", {"result": result, "screening": result.screening}
-    )
+    """The PDF's HTML: the body inside the print page."""
+    context = {"result": result, "screening": result.screening, "result_body": result_body(result)}
+    return render_to_string("eligibility/result_pdf.html", context)
 
 
-def cache_key(result) -> str:
+def cache_key(result, *, kind: str = "pdf") -> str:
     screening = result.screening
+    clinic = screening.clinic
     changed = screening.updated_at.isoformat() if screening.updated_at else "new"
+    clinic_changed = clinic.updated_at.isoformat() if clinic.updated_at else "new"
     return (
-        f"result-pdf:{screening.pk}:{changed}:{result.rules.label}:"
-        f"{result.as_of.isoformat()}:{pdf_fingerprint()}"
+        f"result-{kind}:{screening.pk}:{changed}:{clinic.pk}:{clinic_changed}:"
+        f"{clinic.association_id}:{result.rules.label}:{result.as_of.isoformat()}:"
+        f"{pdf_fingerprint()}"
     )
 
 

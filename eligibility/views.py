@@ -13,7 +13,7 @@ from .engine import NO_OPEN_ROUND, assess_applicant, evaluate, next_open_round
 from .engine.answers import facts_and_plan
 from .engine.types import ClinicFacts
 from .forms import ScreeningNameForm
-from .result_pdf import result_pdf
+from .result_pdf import result_body, result_pdf
 from .selectors import (
     rule_set_for,
     rule_version_published,
@@ -169,7 +169,7 @@ def result(request, screening_id: int):
             return redirect("wizard_step", screening.pk, missing)
         raise Http404("この確認はまだ終わっていません。")
     result = screening_result(screening=screening, as_of=today())
-    ctx = {"result": result, "screening": screening, "steps": wizard_steps(screening.answers)}
+    ctx = {"result": result, "screening": screening, "result_body": result_body(result)}
     return render(request, "eligibility/result.html", ctx)
 
 

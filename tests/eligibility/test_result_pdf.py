@@ -97,11 +97,25 @@ def test_a_repeat_download_comes_from_the_cache_until_the_screening_changes(clie
     url = f"/screenings/{screening.pk}/result.pdf"
     first = client.get(url).content
     assert client.get(url).content == first
-    assert len(cache._cache) == 1  # one stored PDF (LocMemCache in tests)
+    stored = [key for key in cache._cache if "result-pdf:" in key]  # LocMemCache in tests
+    assert len(stored) == 1
     screening.name = "B社の見積り"
     screening.save()
     flat = pdf_text(client.get(url)).replace("\n", "")
     assert "B社の見積り" in flat
+
+
+def test_the_page_and_the_pdf_show_a_renamed_clinic_at_once(client, screening):
+    """The result's body is kept in the cache too; a change of the clinic is part of its key."""
+    client.force_login(screening.user)
+    page, pdf_url = f"/screenings/{screening.pk}/result/", f"/screenings/{screening.pk}/result.pdf"
+    assert screening.clinic.name in client.get(page).content.decode()
+    client.get(pdf_url)
+    clinic = screening.clinic
+    clinic.name = "医療法人 改名会 かいめいクリニック"
+    clinic.save()
+    assert "かいめいクリニック" in client.get(page).content.decode()
+    assert "かいめいクリニック" in pdf_text(client.get(pdf_url))
 
 
 def test_only_the_clinic_and_its_associations_staff_can_download(client, screening):
