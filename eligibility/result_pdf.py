@@ -2,11 +2,12 @@
 partial (templates/eligibility/result.html#result-body), rendered once and kept.
 
 A result never changes under its rule version, so both are kept in the cache, keyed by the
-screening (and its last change), its clinic (renamed or moved), the version, the day it is
+screening's name and answers, its clinic (renamed or moved), the version, the day it is
 computed for (deadlines count days), and a fingerprint of the templates, stylesheet and fonts
 that shape them. The page and the PDF show the same body: one source, rendered once."""
 
 import hashlib
+import json
 from functools import cache
 
 from django.conf import settings
@@ -54,12 +55,15 @@ def result_html(result) -> str:
 
 
 def cache_key(result, *, kind: str = "pdf") -> str:
+    """What the body shows: the screening's name and answers (a digest: answers saved again
+    unchanged keep the key), its clinic, the version, the day, the templates and fonts."""
     screening = result.screening
     clinic = screening.clinic
-    changed = screening.updated_at.isoformat() if screening.updated_at else "new"
+    shown = json.dumps([screening.name, screening.answers], sort_keys=True, ensure_ascii=False)
+    answers = hashlib.sha256(shown.encode()).hexdigest()[:16]
     clinic_changed = clinic.updated_at.isoformat() if clinic.updated_at else "new"
     return (
-        f"result-{kind}:{screening.pk}:{changed}:{clinic.pk}:{clinic_changed}:"
+        f"result-{kind}:{screening.pk}:{answers}:{clinic.pk}:{clinic_changed}:"
         f"{clinic.association_id}:{result.rules.label}:{result.as_of.isoformat()}:"
         f"{pdf_fingerprint()}"
     )

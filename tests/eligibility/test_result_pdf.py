@@ -15,6 +15,7 @@ from eligibility.services import (
     rule_version_publish,
     screening_complete,
     screening_create,
+    screening_save_step,
 )
 from tests import factories
 
@@ -129,3 +130,21 @@ def test_only_the_clinic_and_its_associations_staff_can_download(client, screeni
     assert client.get(url).status_code == 302
     client.force_login(screening.user)
     assert client.post(url).status_code == 405
+
+
+def test_answers_saved_again_unchanged_keep_the_kept_body(client, screening):
+    client.force_login(screening.user)
+    page = f"/screenings/{screening.pk}/result/"
+
+    def kept_bodies():
+        return {key for key in cache._cache if "result-body:" in key}
+
+    client.get(page)
+    first = kept_bodies()
+    screening_save_step(screening=screening, values={"employees": 40}, next_step="result")
+    client.get(page)
+    assert kept_bodies() == first and len(first) == 1
+    screening_save_step(screening=screening, values={"employees": 400}, next_step="result")
+    html = client.get(page).content.decode()
+    assert len(kept_bodies()) == 2
+    assert "中小企業等に該当しません" in html  # 医療法人 over 300 staff
