@@ -199,6 +199,9 @@ HEADER_FIELDS = {
 }
 
 
+UNREADABLE_CHARACTER = "\ufffd"
+
+
 def _cell_text(value, field_name: str = "") -> str:
     """A cell as text. Excel drops the leading 0 of a postal code or phone number typed as a
     number; a Japanese postal code has 7 digits and a phone number starts with 0, so it is put
@@ -216,7 +219,8 @@ def _cell_text(value, field_name: str = "") -> str:
         return text
     if isinstance(value, datetime | date):
         return value.isoformat()
-    text = str(value).strip()
+    # NUL (from Unicode text files) cannot be stored in PostgreSQL's JSON: shown as �, refused
+    text = str(value).replace("\x00", UNREADABLE_CHARACTER).strip()
     if text.startswith("'") and text[1:].startswith(_FORMULA_START):
         return text[1:]
     return text
@@ -309,6 +313,11 @@ class MemberRowForm(ClinicProfileForm):
         return super().clean_phone() if self.cleaned_data["phone"] else ""
 
     def clean(self):
+        for name in self.fields:
+            if UNREADABLE_CHARACTER in str(self.data.get(name) or ""):
+                self.add_error(
+                    name, "読み取れない文字（�）が含まれています。元のファイルを確認してください。"
+                )
         legal_form = self.cleaned_data.get("legal_form")
         has_number = bool(normalize.digits(self.data.get("corporate_number") or ""))
         if not has_number and legal_form != LegalForm.Code.INDIVIDUAL:

@@ -403,3 +403,15 @@ def test_it_reads_excels_unicode_text(staff_client):
     content = "\r\n".join(line.replace(",", "\t") for line in (HEADER, AOBA)).encode("utf-16")
     _, html = preview(staff_client, content, "名簿.txt")
     assert "新規 1件" in html and "エラー 0件" in html
+
+
+def test_a_nul_in_a_cell_is_refused_by_its_column_and_the_preview_is_stored(staff_client):
+    """Unicode text (UTF-16) may carry NUL characters, which PostgreSQL cannot keep in JSON:
+    the cell shows � and the row is refused, naming the column."""
+    broken = AOBA.replace("医療法人", "医療\x00法人").replace("青葉 太郎", "青葉\x00太郎")
+    content = "\r\n".join(line.replace(",", "\t") for line in (HEADER, broken)).encode("utf-16")
+    _, html = preview(staff_client, content, "名簿.txt")
+    assert "新規 0件" in html and "エラー 1件" in html
+    assert "開設主体：" in html and "開設者" in html and "読み取れない文字" in html
+    stored = MemberImport.objects.get()
+    assert "\x00" not in str(stored.rows)
