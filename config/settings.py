@@ -161,7 +161,7 @@ INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 
 # Cache and sessions. With REDIS_URL (production) every app server shares one Redis: sessions
 # are read from it and written through to the database (cached_db), so app servers keep no
-# state and a lost Redis loses no login. Without it: the process's own memory, and sessions in
+# state and an emptied Redis loses no login. Without it: the process's own memory, and sessions in
 # the database only (a per-process cache would let a logged-out session live on in another
 # worker).
 REDIS_URL = os.environ.get("REDIS_URL", "")
