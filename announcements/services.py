@@ -151,7 +151,8 @@ def publication_publish(*, publication: Publication, at: datetime | None = None)
     publication.publish_at = at or now
     publication.full_clean()
     publication.save(update_fields=["status", "publish_at", "updated_at"])
-    _forget_members_unread(publication.association_id)
+    # members see it (and their menus recount) once publication_notify claims it: now, or
+    # when cron finds it due
     return 0 if at is not None else publication_notify(publication=publication)
 
 
