@@ -291,8 +291,12 @@ def screening_save_step(*, screening: Screening, values: dict, next_step: str) -
 
 
 @transaction.atomic
-def screening_complete(*, screening: Screening, as_of: date) -> ScreeningResult:
-    """Compute the result and keep each frame's verdict and amount for counting."""
+def screening_complete(
+    *, screening: Screening, as_of: date, values: dict | None = None
+) -> ScreeningResult:
+    """Compute the result and keep each frame's verdict and amount for counting. ``values``: the
+    last step's answers, kept with the result in the same transaction and UPDATE."""
+    screening.answers = screening.answers | (values or {})
     result = screening_result(screening=screening, as_of=as_of)
     screening.outcomes.all().delete()
     ScreeningOutcome.objects.bulk_create(
@@ -309,7 +313,9 @@ def screening_complete(*, screening: Screening, as_of: date) -> ScreeningResult:
     screening.total_subsidy_yen = result.evaluation.total_subsidy_yen
     screening.completed_at = timezone.now()
     screening.step = "result"
-    screening.save(update_fields=["total_subsidy_yen", "completed_at", "step", "updated_at"])
+    screening.save(
+        update_fields=["answers", "total_subsidy_yen", "completed_at", "step", "updated_at"]
+    )
     return result
 
 

@@ -82,14 +82,12 @@ def wizard_step(request, screening_id: int, step: str):
         step, screening.answers, rules, request.POST if request.method == "POST" else None
     )
     if request.method == "POST" and all(form.is_valid() for form in forms.values()):
-        answers = screening.answers | step_values(step, forms)
-        following = next_step(step, answers)
-        services.screening_save_step(
-            screening=screening, values=step_values(step, forms), next_step=following
-        )
+        values = step_values(step, forms)
+        following = next_step(step, screening.answers | values)
         if following == "result":
-            services.screening_complete(screening=screening, as_of=today())
+            services.screening_complete(screening=screening, as_of=today(), values=values)
             return redirect("screening_result", screening.pk)
+        services.screening_save_step(screening=screening, values=values, next_step=following)
         return redirect("wizard_step", screening.pk, following)
     ctx = _wizard_ctx(screening, step, forms, rules)
     return render(request, "eligibility/wizard_step.html", ctx)

@@ -260,3 +260,35 @@ def test_steps_reject_other_methods(clinic_client):
     screening = start(clinic_client)
     assert clinic_client.put(step_url(screening, "applicant")).status_code == 405
     assert clinic_client.get(f"/screenings/{screening.pk}/applicant/preview/").status_code == 405
+
+
+def test_each_step_reads_and_writes_with_a_few_queries_walk_after_walk(clinic_client):
+    """make bench-load prints these counts for production (sessions in Redis: one query fewer).
+    Here sessions are in the database: the session, the user and the screening are read on
+    every request; a step saves with one UPDATE; the last step also stores the outcomes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    screening = start(clinic_client)
+    steps = {
+        "applicant": {"legal_form": "medical_corporation", "employees": "40"},
+        "goals": {"goals": ["normal"]},
+        "tools": {"normal-tools": ["web_reservation"], "normal-purchase_yen": "100万"},
+        "wages": {"minimum_wage_near": "no"},
+    }
+    walks = []
+    for _ in range(3):  # the first walk loads the rules and the menu's unread count once
+        counts = {}
+        for step, data in steps.items():
+            for method in ("get", "post"):
+                with CaptureQueriesContext(connection) as queries:
+                    getattr(clinic_client, method)(step_url(screening, step), data)
+                counts[f"{method} {step}"] = [q["sql"].split()[0] for q in queries]
+        walks.append(counts)
+    assert walks[1] == walks[2]
+    read = ["SELECT", "SELECT", "SELECT"]  # session, user, screening
+    assert all(walks[1][f"get {step}"] == read for step in steps)
+    assert all(walks[1][f"post {step}"] == [*read, "UPDATE"] for step in list(steps)[:3])
+    # the last step: in one transaction, the published version, the outcomes and the screening
+    complete = ["SAVEPOINT", "SELECT", "DELETE", "INSERT", "UPDATE", "RELEASE"]
+    assert walks[1]["post wages"] == [*read, *complete]
