@@ -332,6 +332,15 @@ class Screening(models.Model):
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    rechecked_from = models.ForeignKey(
+        "self",
+        verbose_name="再確認の元",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rechecks",
+        help_text="新しいルールの版で再確認したとき、その元の確認。",
+    )
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 

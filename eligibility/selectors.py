@@ -197,14 +197,24 @@ def wizard_first_missing_step(answers: dict) -> str | None:
 def screening_list_for_clinic(*, clinic) -> QuerySet[Screening]:
     """The clinic's screenings; ``current_changes``: the notice that a screening's result is
     different under the published version (at most one)."""
-    changes = ScreeningChange.objects.filter(
-        version__status=RuleVersion.Status.PUBLISHED
-    ).select_related("version")
+    published = RuleVersion.Status.PUBLISHED
+    changes = ScreeningChange.objects.filter(version__status=published).select_related("version")
+    rechecks = Screening.objects.filter(rule_version__status=published).order_by("id")
     return (
         clinic.screenings.select_related("rule_version")
-        .prefetch_related(Prefetch("changes", queryset=changes, to_attr="current_changes"))
+        .prefetch_related(
+            Prefetch("changes", queryset=changes, to_attr="current_changes"),
+            Prefetch("rechecks", queryset=rechecks, to_attr="current_rechecks"),
+        )
         .order_by("-updated_at", "-id")
     )
+
+
+def screening_recheck_made(*, screening: Screening, result: ScreeningResult) -> Screening | None:
+    """The copy of an outdated screening already re-checked under the published version."""
+    if not result.is_outdated:
+        return None
+    return screening.rechecks.filter(rule_version=result.current_version).order_by("id").first()
 
 
 def screening_get_for_user(*, user, screening_id: int, for_edit: bool = False) -> Screening:

@@ -326,9 +326,16 @@ def screening_rename(*, screening: Screening, name: str) -> Screening:
     return screening
 
 
-def screening_recheck(*, screening: Screening, by) -> Screening:
-    """A copy of the screening under the published version; the original keeps its numbers."""
+@transaction.atomic
+def screening_recheck(*, screening: Screening, by) -> tuple[Screening, bool]:
+    """A copy of the screening under the published version, and whether it is new: the
+    original keeps its numbers. Asked again (a second click, a colleague), it returns the copy
+    already made under that version rather than another."""
     version = rule_version_published()
+    Screening.objects.select_for_update().filter(pk=screening.pk).first()  # one at a time
+    made = screening.rechecks.filter(rule_version=version).order_by("id").first()
+    if made is not None:
+        return made, False
     copy = Screening.objects.create(
         clinic_id=screening.clinic_id,
         name=f"{screening.name}（{version.label}で再確認）",
@@ -336,9 +343,10 @@ def screening_recheck(*, screening: Screening, by) -> Screening:
         answers=screening.answers,
         step=screening.step,
         created_by=by,
+        rechecked_from=screening,
     )
     screening_complete(screening=copy, as_of=timezone.localdate())
-    return copy
+    return copy, True
 
 
 # --- rule administration (each write is recorded in the version's history) -------------------

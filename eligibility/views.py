@@ -19,6 +19,7 @@ from .selectors import (
     rule_version_published,
     screening_get_for_user,
     screening_list_for_clinic,
+    screening_recheck_made,
     screening_result,
     today,
     wizard_first_missing_step,
@@ -167,7 +168,12 @@ def result(request, screening_id: int):
             return redirect("wizard_step", screening.pk, missing)
         raise Http404("この確認はまだ終わっていません。")
     result = screening_result(screening=screening, as_of=today())
-    ctx = {"result": result, "screening": screening, "result_body": result_body(result)}
+    ctx = {
+        "result": result,
+        "screening": screening,
+        "result_body": result_body(result),
+        "recheck": screening_recheck_made(screening=screening, result=result),
+    }
     return render(request, "eligibility/result.html", ctx)
 
 
@@ -200,7 +206,8 @@ def screening_compare(request, screening_id: int):
     rows = [
         (frame_old, new.evaluation.frame(frame_old.code)) for frame_old in old.evaluation.frames
     ]
-    ctx = {"screening": screening, "old": old, "new": new, "rows": rows}
+    recheck = screening_recheck_made(screening=screening, result=old)
+    ctx = {"screening": screening, "old": old, "new": new, "rows": rows, "recheck": recheck}
     return render(request, "eligibility/compare.html", ctx)
 
 
@@ -208,11 +215,16 @@ def screening_compare(request, screening_id: int):
 @require_POST
 def screening_recheck(request, screening_id: int):
     screening = screening_get_for_user(user=request.user, screening_id=screening_id, for_edit=True)
-    copy = services.screening_recheck(screening=screening, by=request.user)
-    messages.success(
-        request,
-        f"現在のルールの版 {copy.rule_version.label} で再確認し、新しい結果として保存しました。",
-    )
+    copy, made = services.screening_recheck(screening=screening, by=request.user)
+    label = copy.rule_version.label
+    if made:
+        messages.success(
+            request, f"現在のルールの版 {label} で再確認し、新しい結果として保存しました。"
+        )
+    else:
+        messages.info(
+            request, f"この確認は、ルールの版 {label} ですでに再確認しています。その結果です。"
+        )
     return redirect("screening_result", copy.pk)
 
 

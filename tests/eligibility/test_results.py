@@ -7,6 +7,7 @@ import pytest
 from eligibility.models import DeadlineRound, FrameParameter, Screening
 from eligibility.selectors import rule_version_published
 from eligibility.services import (
+    rescreen_run_start,
     rule_version_clone,
     rule_version_publish,
     screening_complete,
@@ -74,6 +75,32 @@ def test_compare_shows_what_changed_and_recheck_saves_a_new_result(client, scree
     assert copy.rule_version.label == "2026.2" and copy.total_subsidy_yen == 360_000
     screening.refresh_from_db()
     assert screening.rule_version.label == "2026.1" and screening.total_subsidy_yen == 320_000
+
+
+def test_a_rechecked_result_points_to_its_copy_and_is_not_copied_twice(client, screening):
+    client.force_login(screening.user)
+    rescreen_run_start(version=publish_new_version(), by=None)
+    list_before = client.get("/screenings/").content.decode()
+    assert "新しい版（2026.2）で結果が変わりました" in list_before
+    assert "再確認済み" not in list_before
+
+    first = client.post(f"/screenings/{screening.pk}/recheck/")
+    copy = Screening.objects.get(rechecked_from=screening)
+    again = client.post(f"/screenings/{screening.pk}/recheck/", follow=True)
+    assert again.redirect_chain[-1][0] == first.url == f"/screenings/{copy.pk}/result/"
+    assert Screening.objects.filter(rechecked_from=screening).count() == 1
+    assert "すでに再確認しています" in again.content.decode()
+
+    listed = client.get("/screenings/").content.decode()
+    assert (
+        "再確認済み" in listed and f'href="/screenings/{copy.pk}/result/">{copy.name}</a>' in listed
+    )
+    assert "で結果が変わりました" not in listed  # the copy is current; the notice is answered
+    old_result = client.get(f"/screenings/{screening.pk}/result/").content.decode()
+    assert "現在の版で再確認した結果があります" in old_result and copy.name in old_result
+    assert f"/screenings/{screening.pk}/compare/" not in old_result
+    compare = client.get(f"/screenings/{screening.pk}/compare/").content.decode()
+    assert "すでに再確認しています" in compare and "/recheck/" not in compare
 
 
 def test_compare_of_a_current_result_goes_back_to_it(client, screening):
