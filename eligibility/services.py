@@ -251,13 +251,30 @@ def rule_version_publish(
     return version
 
 
+@transaction.atomic
 def rule_version_load_file(*, label: str) -> RuleVersion:
-    """Load and publish a version shipped in eligibility/rules/LABEL.json, once."""
+    """Load and publish a version shipped in eligibility/rules/LABEL.json, once; the histories
+    say so (by no one: manage.py load_rules and the demo data call this)."""
     existing = RuleVersion.objects.filter(label=label).first()
     if existing is not None:
         return existing
     document = json.loads((RULES_DIR / f"{label}.json").read_text(encoding="utf-8"))
-    return rule_version_publish(version=rule_version_import(document=document))
+    previous = rule_version_published()
+    version = rule_version_publish(version=rule_version_import(document=document))
+    source = f"同梱のファイル eligibility/rules/{label}.json"
+    for kind, description in (
+        (RuleVersionEvent.Kind.IMPORT, f"{source}から読み込みました（manage.py load_rules）。"),
+        (RuleVersionEvent.Kind.PUBLISH, f"{source}の読み込みとともに公開しました。"),
+    ):
+        rule_version_event_record(version=version, kind=kind, by=None, description=description)
+    if previous is not None:
+        rule_version_event_record(
+            version=previous,
+            kind=RuleVersionEvent.Kind.RETIRE,
+            by=None,
+            description=f"版 {version.label} の公開により、過去の版になりました。",
+        )
+    return version
 
 
 # --- screenings ----------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """A published version never changes; a change is a cloned draft, published in its turn."""
 
+import json
 from datetime import date
 
 import pytest
 
+from eligibility import services
 from eligibility.models import (
     DeadlineRound,
     FrameParameter,
@@ -11,7 +13,7 @@ from eligibility.models import (
     RuleVersion,
 )
 from eligibility.selectors import rule_set_for, rule_version_document, rule_version_published
-from eligibility.services import rule_version_clone, rule_version_publish
+from eligibility.services import rule_version_clone, rule_version_load_file, rule_version_publish
 from tests.conftest import rules_document
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +27,28 @@ def test_the_2026_version_is_loaded_and_published():
     version = published()
     assert version.label == "2026.1"
     assert version.status == RuleVersion.Status.PUBLISHED
+
+
+def test_loading_a_shipped_file_is_in_the_histories_and_happens_once(tmp_path, monkeypatch):
+    first = published()
+    assert [(e.kind, e.by) for e in first.events.order_by("id")] == [
+        ("import", None),
+        ("publish", None),
+    ]
+    assert "eligibility/rules/2026.1.json" in first.events.first().description
+    assert rule_version_load_file(label="2026.1") == first
+    assert first.events.count() == 2
+
+    document = rules_document() | {"label": "2026.9"}
+    (tmp_path / "2026.9.json").write_text(json.dumps(document, ensure_ascii=False), "utf-8")
+    monkeypatch.setattr(services, "RULES_DIR", tmp_path)
+    loaded = rule_version_load_file(label="2026.9")
+    assert published() == loaded and loaded.events.count() == 2
+    retired = first.events.order_by("id").last()
+    assert (retired.kind, retired.description) == (
+        "retire",
+        "版 2026.9 の公開により、過去の版になりました。",
+    )
 
 
 def test_its_document_is_the_shipped_file():
