@@ -7,6 +7,7 @@ Domain terms, once:
 - ``Publication``: an association's notice to its members (会員へのお知らせ): a cover message
   (送付状) with the national notice, or the staff's own text.
 - ``ReadReceipt``: a clinic user opened a publication (既読), counted once per person.
+- ``Reminder``: the staff's reminder e-mail to the members to follow up (リマインドメール).
 """
 
 from pathlib import PurePath
@@ -194,3 +195,31 @@ class ReadReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication} / {self.user}"
+
+
+class Reminder(models.Model):
+    """A reminder e-mail the staff sent to the members to follow up: when, by whom, to which
+    members and how many e-mails. The dashboard shows the last one and each member's last."""
+
+    association = models.ForeignKey(
+        "clinics.Association", on_delete=models.CASCADE, related_name="reminders"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="送った人",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField("送信日時", auto_now_add=True)
+    clinics = models.ManyToManyField(
+        "clinics.Clinic", verbose_name="送った会員", related_name="reminders"
+    )
+    emails = models.PositiveIntegerField("メールの数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "リマインドメール"
+        indexes = [models.Index(fields=["association", "-sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.association} {self.sent_at:%Y-%m-%d %H:%M}"

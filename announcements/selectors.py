@@ -35,7 +35,7 @@ from eligibility.engine import NO_OPEN_ROUND, next_open_round
 from eligibility.models import Frame, Screening, ScreeningOutcome
 from eligibility.selectors import rule_set_for, rule_version_published
 
-from .models import Attachment, Notice, Publication, ReadReceipt
+from .models import Attachment, Notice, Publication, ReadReceipt, Reminder
 
 JMA_NOTICE_KEY = "jma-2026-390"
 
@@ -277,8 +277,15 @@ def members_with_progress(
 def members_to_follow_up(
     *, association: Association, publication: Publication | None
 ) -> QuerySet[Clinic]:
-    """Members that have not read the latest notice or have not screened themselves."""
+    """Members that have not read the latest notice or have not screened themselves, each with
+    ``last_reminded_at``: when the staff's last reminder e-mail went to it (None if never)."""
     members = members_with_progress(association=association, publication=publication)
+    last_reminded = Reminder.clinics.through.objects.filter(clinic=OuterRef("pk")).order_by(
+        "-reminder__sent_at"
+    )
+    members = members.annotate(
+        last_reminded_at=Subquery(last_reminded.values("reminder__sent_at")[:1])
+    )
     if publication is None:
         return members.filter(has_screened=False)
     return members.filter(Q(has_read=False) | Q(has_screened=False))
@@ -293,12 +300,13 @@ class Dashboard:
     screened: int = 0
     follow_up: int = 0
     follow_up_reachable: int = 0  # of those, members with at least one active user
+    last_reminder: Reminder | None = None  # with ``members``: how many it went to
     total_subsidy_yen: int = 0
     eligible_by_frame: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def dashboard_for_staff(*, user) -> Dashboard:
-    """The staff's association in figures, from three aggregate queries whatever its size."""
+    """The staff's association in figures, from four aggregate queries whatever its size."""
     association = user.association
     publication = publication_latest_live(association=association)
     members = members_with_progress(association=association, publication=publication)
@@ -323,8 +331,12 @@ def dashboard_for_staff(*, user) -> Dashboard:
         .annotate(clinics=Count("screening__clinic", distinct=True))
         .values_list("frame_code", "clinics")
     )
+    last_reminder = (
+        association.reminders.annotate(members=Count("clinics")).order_by("-sent_at").first()
+    )
     return Dashboard(
         association=association,
+        last_reminder=last_reminder,
         publication=publication,
         members=figures["members"],
         read=figures["read"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path, PurePath
 
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from clinics.models import Association
 
-from .models import Attachment, Notice, Publication, ReadReceipt
+from .models import Attachment, Notice, Publication, ReadReceipt, Reminder
 from .selectors import members_to_follow_up, publication_latest_live, unread_forget
 
 JMA_NOTICE_FILE = Path(__file__).resolve().parent / "jma_notice.json"
@@ -364,9 +364,28 @@ def read_receipt_record(*, publication: Publication, user: User) -> ReadReceipt:
 # --- reminders ---------------------------------------------------------------------------------
 
 
-def reminders_send(*, association: Association) -> tuple[int, int, int]:
+REMINDER_PAUSE = timedelta(minutes=10)
+
+
+class ReminderTooSoon(Exception):
+    """The association's last reminder went out less than REMINDER_PAUSE ago."""
+
+    def __init__(self, last: Reminder):
+        super().__init__(f"last reminder at {last.sent_at}")
+        self.last = last
+
+
+@transaction.atomic
+def reminders_send(*, association: Association, by) -> tuple[int, int, int]:
     """E-mail the clinic users of members that have not read the latest notice or have not
-    screened yet. Returns (members reached, e-mails sent, members without any user)."""
+    screened yet, and record it (Reminder). Returns (members reached, e-mails sent, members
+    without any user). Within REMINDER_PAUSE of the association's last reminder it sends
+    nothing and raises ReminderTooSoon: a double click, or two colleagues at once, must not
+    mail the same members twice (the association's row is locked while sending)."""
+    Association.objects.select_for_update().filter(pk=association.pk).first()
+    last = association.reminders.order_by("-sent_at").first()
+    if last is not None and last.sent_at > timezone.now() - REMINDER_PAUSE:
+        raise ReminderTooSoon(last)
     publication = publication_latest_live(association=association)
     members = members_to_follow_up(association=association, publication=publication)
     by_id = {clinic.pk: clinic for clinic in members}
@@ -399,4 +418,7 @@ def reminders_send(*, association: Association) -> tuple[int, int, int]:
         )
         reached.add(clinic.pk)
     sent = send_mass_mail(messages) if messages else 0
+    if sent:
+        reminder = Reminder.objects.create(association=association, sent_by=by, emails=sent)
+        reminder.clinics.set(reached)
     return len(reached), sent, len(by_id) - len(reached)

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 
 from accounts.decorators import clinic_user_required, staff_required
 from clinics.selectors import clinic_visible_to
+from eligibility.templatetags.yen import jdate
 
 from . import charts, selectors, services
 from .forms import AttachmentForm, PublicationForm, PublishForm
@@ -323,7 +324,19 @@ def _xlsx_bytes(rows, *, title: str) -> bytes:
 @require_POST
 def staff_reminders_send(request):
     """One click: a reminder e-mail to the clinic users of the members to follow up."""
-    reached, sent, unreachable = services.reminders_send(association=request.user.association)
+    try:
+        reached, sent, unreachable = services.reminders_send(
+            association=request.user.association, by=request.user
+        )
+    except services.ReminderTooSoon as too_soon:
+        sent_at = timezone.localtime(too_soon.last.sent_at)
+        minutes = services.REMINDER_PAUSE.seconds // 60
+        messages.warning(
+            request,
+            f"前回のリマインドメール（{jdate(sent_at)} {sent_at:%H:%M}）から{minutes}分たって"
+            "いないため、送りませんでした。同じ会員に続けて届かないようにしています。",
+        )
+        return redirect("staff_dashboard")
     if sent:
         text = f"{reached}件の医療機関（{sent}人）にお知らせメールを送りました。"
     else:

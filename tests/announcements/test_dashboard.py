@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import User
-from announcements.models import ReadReceipt
+from announcements.models import ReadReceipt, Reminder
 from announcements.selectors import dashboard_for_staff
 from clinics.models import Clinic
 from eligibility.models import Screening, ScreeningOutcome
@@ -233,6 +233,46 @@ def test_the_reminder_goes_to_the_clinic_users_of_the_members_to_follow_up(clien
     )
     unread = next(m for m in mail.outbox if "お知らせ「" in m.body)
     assert f"/notices/{world.pk}/" in unread.body
+
+
+def test_a_reminder_is_recorded_shown_and_not_sent_twice_in_a_row(client, world):
+    staff = factories.staff("東京都")
+    expected = count_by_hand(staff.association, world)
+    client.force_login(staff)
+    assert "リマインドメールはまだ送っていません" in client.get("/staff/").content.decode()
+
+    client.post("/staff/reminders/")
+    reminder = Reminder.objects.get()
+    assert (reminder.association, reminder.sent_by) == (staff.association, staff)
+    assert set(reminder.clinics.values_list("pk", flat=True)) == set(expected["reachable"])
+    assert reminder.emails == len(mail.outbox) > 0
+    html = client.get("/staff/").content.decode()
+    assert f"{len(expected['reachable'])}件の医療機関（{reminder.emails}人）" in html
+    reminded = [c.pk for c in dashboard_members(staff) if c.last_reminded_at]
+    assert sorted(reminded) == sorted(expected["reachable"])
+
+    sent = len(mail.outbox)
+    again = client.post("/staff/reminders/", follow=True).content.decode()
+    assert len(mail.outbox) == sent and Reminder.objects.count() == 1
+    assert "分たっていないため、送りませんでした" in again
+
+    osaka = factories.staff("大阪府")  # another association's reminder does not hold ours back
+    client.force_login(osaka)
+    client.post("/staff/reminders/")
+    Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now() - timedelta(minutes=11))
+    client.force_login(staff)
+    before = len(mail.outbox)
+    client.post("/staff/reminders/")  # ten minutes later
+    assert Reminder.objects.filter(association=staff.association).count() == 2
+    assert len(mail.outbox) - before == sent
+
+
+def dashboard_members(staff):
+    from announcements.selectors import members_to_follow_up, publication_latest_live
+
+    association = staff.association
+    publication = publication_latest_live(association=association)
+    return list(members_to_follow_up(association=association, publication=publication))
 
 
 def test_another_associations_staff_see_only_their_own(client, world):
