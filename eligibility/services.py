@@ -267,13 +267,7 @@ def rule_version_load_file(*, label: str) -> RuleVersion:
         (RuleVersionEvent.Kind.PUBLISH, f"{source}の読み込みとともに公開しました。"),
     ):
         rule_version_event_record(version=version, kind=kind, by=None, description=description)
-    if previous is not None:
-        rule_version_event_record(
-            version=previous,
-            kind=RuleVersionEvent.Kind.RETIRE,
-            by=None,
-            description=f"版 {version.label} の公開により、過去の版になりました。",
-        )
+    _retirement_record(retired=previous, published=version, by=None)
     return version
 
 
@@ -531,14 +525,19 @@ def rule_admin_publish(*, version: RuleVersion, effective_from: date, by) -> Rul
         by=by,
         description=f"公開しました（適用開始日 {jdate(effective_from)}）。",
     )
-    if previous is not None:
+    _retirement_record(retired=previous, published=version, by=by)
+    return version
+
+
+def _retirement_record(*, retired: RuleVersion | None, published: RuleVersion, by) -> None:
+    """In the history of the version published until now (if any): retired by ``published``."""
+    if retired is not None:
         rule_version_event_record(
-            version=previous,
+            version=retired,
             kind=RuleVersionEvent.Kind.RETIRE,
             by=by,
-            description=f"版 {version.label} の公開により、過去の版になりました。",
+            description=f"版 {published.label} の公開により、過去の版になりました。",
         )
-    return version
 
 
 # --- batch re-screening --------------------------------------------------------------------
