@@ -196,7 +196,8 @@ def wizard_first_missing_step(answers: dict) -> str | None:
 
 def screening_list_for_clinic(*, clinic) -> QuerySet[Screening]:
     """The clinic's screenings; ``current_changes``: the notice that a screening's result is
-    different under the published version (at most one)."""
+    different under the published version (at most one); ``current_rechecks``: its copies
+    already re-checked under the published version (the first is shown)."""
     published = RuleVersion.Status.PUBLISHED
     changes = ScreeningChange.objects.filter(version__status=published).select_related("version")
     rechecks = Screening.objects.filter(rule_version__status=published).order_by("id")
