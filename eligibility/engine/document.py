@@ -188,6 +188,13 @@ def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
     notice = r.get(doc, "notice", str, where) or ""
     edition = r.get(doc, "guideline_edition", str, where) or ""
     effective_from = r.date(doc, "effective_from", where, optional=True)
+    for key, name, value in (
+        ("programme", "制度名", programme),
+        ("notice", "根拠の通知", notice),
+        ("guideline_edition", "公募要領の版", edition),
+    ):
+        if key in doc and isinstance(value, str) and not value.strip():
+            r.problems.append(f"{where}: 「{name}」（{key}）を入力してください")
 
     categories = {}
     for i, row in enumerate(r.items(doc, "size_categories", where), 1):

@@ -98,6 +98,21 @@ def test_every_problem_is_reported_at_once():
     assert any("規模区分 99 がありません" in p for p in problems)
 
 
+@pytest.mark.parametrize(
+    ("key", "name"),
+    [("programme", "制度名"), ("notice", "根拠の通知"), ("guideline_edition", "公募要領の版")],
+)
+@pytest.mark.parametrize("blank", ["", "　 "])
+def test_the_versions_own_texts_must_not_be_blank(key, name, blank):
+    """Found by tests/fuzz: an empty 制度名 passed this check and broke the import with a 500."""
+
+    def mutate(doc):
+        doc[key] = blank
+
+    assert problems_of(mutate) == [f"版: 「{name}」（{key}）を入力してください"]
+    assert parse_rules(copy.deepcopy(rules_document()) | {key: "x"}).label == "2026.1"
+
+
 def test_a_document_that_is_not_an_object_is_refused():
     with pytest.raises(RulesError):
         parse_rules(["not", "a", "document"])

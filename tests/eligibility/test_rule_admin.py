@@ -530,8 +530,12 @@ def _bad_rate(doc):
         ),
         (_broken(lambda doc: doc.update(label="2026.1")), ["版 2026.1 はすでにあります"]),
         (b"[1, 2]", ["ルールの版の形（JSON のオブジェクト）になっていません。"]),
+        (
+            _broken(lambda doc: doc.update(programme="")),
+            ["「制度名」（programme）を入力してください"],
+        ),
     ],
-    ids=["bad-json", "shift-jis", "failing-rules", "duplicate-label", "not-an-object"],
+    ids=["bad-json", "shift-jis", "failing-rules", "duplicate-label", "not-an-object", "no-name"],
 )
 def test_a_broken_import_changes_nothing_and_says_what_is_wrong(admin_client, content, problems):
     versions = list(RuleVersion.objects.values_list("label", flat=True))
