@@ -265,7 +265,8 @@ def test_steps_reject_other_methods(clinic_client):
 def test_each_step_reads_and_writes_with_a_few_queries_walk_after_walk(clinic_client):
     """make bench-load prints these counts for production (sessions in Redis: one query fewer).
     Here sessions are in the database: the session, the user and the screening are read on
-    every request; a step saves with one UPDATE; the last step also stores the outcomes."""
+    every request; a step saves with one UPDATE; the last step also stores the outcomes; the
+    result page reads no more than a step."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -284,6 +285,9 @@ def test_each_step_reads_and_writes_with_a_few_queries_walk_after_walk(clinic_cl
                 with CaptureQueriesContext(connection) as queries:
                     getattr(clinic_client, method)(step_url(screening, step), data)
                 counts[f"{method} {step}"] = [q["sql"].split()[0] for q in queries]
+        with CaptureQueriesContext(connection) as queries:
+            clinic_client.get(f"/screenings/{screening.pk}/result/")
+        counts["get result"] = [q["sql"].split()[0] for q in queries]
         walks.append(counts)
     assert walks[1] == walks[2]
     read = ["SELECT", "SELECT", "SELECT"]  # session, user, screening
@@ -292,3 +296,5 @@ def test_each_step_reads_and_writes_with_a_few_queries_walk_after_walk(clinic_cl
     # the last step: in one transaction, the published version, the outcomes and the screening
     complete = ["SAVEPOINT", "SELECT", "DELETE", "INSERT", "UPDATE", "RELEASE"]
     assert walks[1]["post wages"] == [*read, *complete]
+    # the result: the screening's read also says which version is published
+    assert walks[1]["get result"] == read
