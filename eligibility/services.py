@@ -15,7 +15,8 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .engine import RulesError, parse_rules
+from .engine import RulesError, evaluate, parse_rules
+from .engine.answers import facts_and_plan
 from .engine.diff import document_diff
 from .engine.format import jdate
 from .models import (
@@ -36,11 +37,10 @@ from .models import (
     ToolKind,
 )
 from .selectors import (
-    ScreeningResult,
+    rule_set_for,
     rule_version_document,
     rule_version_published,
     screening_impact_chunks,
-    screening_result,
     screenings_to_rescreen,
 )
 
@@ -302,13 +302,13 @@ def screening_save_step(*, screening: Screening, values: dict, next_step: str) -
 
 
 @transaction.atomic
-def screening_complete(
-    *, screening: Screening, as_of: date, values: dict | None = None
-) -> ScreeningResult:
-    """Compute the result and keep each frame's verdict and amount for counting. ``values``: the
-    last step's answers, kept with the result in the same transaction and UPDATE."""
+def screening_complete(*, screening: Screening, as_of: date, values: dict | None = None) -> None:
+    """Evaluate the answers and keep each frame's verdict and amount for counting. ``values``:
+    the last step's answers, kept with the outcomes in the same transaction and UPDATE."""
     screening.answers = screening.answers | (values or {})
-    result = screening_result(screening=screening, as_of=as_of)
+    rules = rule_set_for(version=screening.rule_version)
+    facts, plan, _costs = facts_and_plan(screening.answers, rules)
+    evaluation = evaluate(facts, plan, rules, as_of=as_of)
     screening.outcomes.all().delete()
     ScreeningOutcome.objects.bulk_create(
         ScreeningOutcome(
@@ -319,15 +319,14 @@ def screening_complete(
             subsidy_yen=f.subsidy_yen,
             next_deadline=f.next_deadline.closes_on if f.next_deadline else None,
         )
-        for f in result.evaluation.frames
+        for f in evaluation.frames
     )
-    screening.total_subsidy_yen = result.evaluation.total_subsidy_yen
+    screening.total_subsidy_yen = evaluation.total_subsidy_yen
     screening.completed_at = timezone.now()
     screening.step = "result"
     screening.save(
         update_fields=["answers", "total_subsidy_yen", "completed_at", "step", "updated_at"]
     )
-    return result
 
 
 def screening_rename(*, screening: Screening, name: str) -> Screening:
