@@ -381,12 +381,14 @@ def rescreen_runs(*, version: RuleVersion) -> QuerySet[RescreenRun]:
 
 def screening_changes_count_for_association(*, association) -> tuple[RuleVersion | None, int]:
     """How many of the association's clinics have a screening whose result is different under
-    the published version (the staff's 「結果が変わった医療機関」)."""
+    the published version and that they have not re-checked under it yet (the staff's
+    「結果が変わった医療機関」; a clinic's own list shows 「再確認済み」 for the others)."""
     version = rule_version_published()
     if version is None:
         return None, 0
     count = (
         ScreeningChange.objects.filter(version=version, screening__clinic__association=association)
+        .exclude(screening__rechecks__rule_version=version)
         .values("screening__clinic")
         .distinct()
         .count()

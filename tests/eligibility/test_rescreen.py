@@ -119,6 +119,13 @@ def test_the_clinic_sees_the_notice_and_staff_see_the_count(client, world):
     client.force_login(factories.staff("大阪府"))
     assert "確認結果が変わりました" not in client.get(reverse("members")).content.decode()
 
+    # once a clinic has re-checked under the new version, staff no longer count it
+    client.force_login(world["small"].user)
+    client.post(f"/screenings/{world['small'].pk}/recheck/")
+    client.force_login(factories.staff("東京都"))
+    html = client.get(reverse("members")).content.decode()
+    assert "ルールの新しい版（2026.2）で、会員の医療機関1件の確認結果が変わりました" in html
+
 
 def test_publishing_from_the_page_re_screens_and_shows_the_progress(client, world):
     draft = rule_admin_clone(version=rule_version_published(), label="2026.2", by=None)
