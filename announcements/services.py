@@ -11,7 +11,6 @@ from pathlib import Path, PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from clinics.models import Association
 
 from .models import Attachment, Notice, Publication, ReadReceipt, Reminder
 from .selectors import members_to_follow_up, publication_latest_live, unread_forget
+from .tasks import send_emails
 
 JMA_NOTICE_FILE = Path(__file__).resolve().parent / "jma_notice.json"
 NOTICE_FIELDS = (
@@ -141,7 +141,7 @@ def publication_update(*, publication: Publication, **fields) -> Publication:
 @transaction.atomic
 def publication_publish(*, publication: Publication, at: datetime | None = None) -> int:
     """Publish a draft now (``at`` None: members are e-mailed at once) or at ``at`` (scheduled:
-    ``manage.py send_due_notices`` e-mails them once it is due). Returns the e-mails sent."""
+    ``manage.py send_due_notices`` e-mails them once it is due). Returns the e-mails queued (announcements.tasks)."""
     publication = Publication.objects.select_for_update().get(pk=publication.pk)
     _require_draft(publication)
     now = timezone.now()
@@ -181,6 +181,14 @@ def _forget_unread(user_ids: list[int]) -> None:
     transaction.on_commit(lambda: unread_forget(user_ids=user_ids))
 
 
+def _send_later(messages: list[tuple]) -> int:
+    """Hand the e-mails to the task worker in the caller's transaction: they are queued once,
+    with what the caller records, or not at all. How many were queued."""
+    if messages:
+        send_emails.enqueue([list(message) for message in messages])
+    return len(messages)
+
+
 def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
@@ -200,7 +208,7 @@ def _member_users(association: Association):
 def publication_notify(*, publication: Publication) -> int:
     """E-mail every clinic user of the association a link to the notice, once: the first call
     claims ``notified_at``; later calls (a second click, the next cron run) send nothing.
-    Returns the number of e-mails sent."""
+    Returns the number of e-mails queued for the task worker."""
     now = timezone.now()
     claimed = Publication.objects.filter(
         pk=publication.pk,
@@ -226,7 +234,7 @@ def publication_notify(*, publication: Publication) -> int:
         )
         for user in _member_users(association)
     ]
-    return send_mass_mail(messages) if messages else 0
+    return _send_later(messages)
 
 
 def due_publications_notify() -> list[tuple[Publication, int]]:
@@ -378,7 +386,7 @@ class ReminderTooSoon(Exception):
 @transaction.atomic
 def reminders_send(*, association: Association, by) -> tuple[int, int, int]:
     """E-mail the clinic users of members that have not read the latest notice or have not
-    screened yet, and record it (Reminder). Returns (members reached, e-mails sent, members
+    screened yet, and record it (Reminder). Returns (members reached, e-mails queued, members
     without any user). Within REMINDER_PAUSE of the association's last reminder it sends
     nothing and raises ReminderTooSoon: a double click, or two colleagues at once, must not
     mail the same members twice (the association's row is locked while sending)."""
@@ -417,8 +425,8 @@ def reminders_send(*, association: Association, by) -> tuple[int, int, int]:
             )
         )
         reached.add(clinic.pk)
-    sent = send_mass_mail(messages) if messages else 0
-    if sent:
-        reminder = Reminder.objects.create(association=association, sent_by=by, emails=sent)
+    queued = _send_later(messages)
+    if queued:
+        reminder = Reminder.objects.create(association=association, sent_by=by, emails=queued)
         reminder.clinics.set(reached)
-    return len(reached), sent, len(by_id) - len(reached)
+    return len(reached), queued, len(by_id) - len(reached)

@@ -205,7 +205,10 @@ def staff_notice_publish(request, publication_id: int):
 
 def _published_message(at, sent: int) -> str:
     if at is None:
-        return f"公開しました。会員の医療機関の利用者{sent}人にお知らせメールを送りました。"
+        return (
+            f"公開しました。会員の医療機関の利用者{sent}人にお知らせメールを送ります"
+            "（人数が多いと、届くまで数分かかることがあります）。"
+        )
     when = timezone.localtime(at)
     return (
         f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}に公開するよう予約しました。"
@@ -338,7 +341,7 @@ def staff_reminders_send(request):
         )
         return redirect("staff_dashboard")
     if sent:
-        text = f"{reached}件の医療機関（{sent}人）にお知らせメールを送りました。"
+        text = f"{reached}件の医療機関（{sent}人）にリマインドメールを送ります。"
     else:
         text = "メールを送る相手はいませんでした。"
     if unreachable:

@@ -33,3 +33,32 @@ def _fresh_caches():
     yield
     _frozen_rule_set.cache_clear()
     cache.clear()
+
+
+@pytest.fixture
+def run_ready_tasks():
+    """What `manage.py db_worker` does with each ready task of the database backend (its own
+    loop closes the connection, which would end the test's transaction). Returns the results."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    def run() -> list:
+        worker = Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test",
+            excluded_queue_names=[],
+        )
+        ran = []
+        for task_result in DBTaskResult.objects.ready():
+            task_result.claim("test")
+            worker.run_task(task_result)
+            task_result.refresh_from_db()
+            ran.append(task_result)
+        return ran
+
+    return run

@@ -109,7 +109,26 @@ def test_publishing_now_emails_exactly_the_associations_clinic_users(staff_clien
     assert f"http://127.0.0.1:8000/notices/{draft.pk}/" in mail.outbox[0].body
     assert "東京都医師会からのお知らせ" in mail.outbox[0].subject
     page = staff_client.get(response.url).content.decode()
-    assert "公開しました。会員の医療機関の利用者3人にお知らせメールを送りました。" in page
+    assert "公開しました。会員の医療機関の利用者3人にお知らせメールを送ります" in page
+
+
+@pytest.mark.parametrize("what", ["notice", "reminder"])
+def test_with_the_database_backend_the_worker_sends_the_emails_not_the_request(
+    staff_client, settings, run_ready_tasks, what
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    members = [factories.clinic_user(factories.clinic()) for _ in range(3)]
+    if what == "notice":
+        draft = nf.publication(state="draft")
+        staff_client.post(f"/staff/notices/{draft.pk}/publish/", {"when": "now"})
+        draft.refresh_from_db()
+        assert draft.notified_at is not None  # claimed with the queued e-mail, in one commit
+    else:
+        staff_client.post("/staff/reminders/")
+    assert mail.outbox == []  # the staff's request only queued them
+    assert [task.status for task in run_ready_tasks()] == ["SUCCESSFUL"]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in members)
+    assert run_ready_tasks() == []  # sent once
 
 
 def test_publishing_at_a_date_schedules_it_without_email(staff_client):

@@ -48,7 +48,7 @@ def test_tokyo_publishes_the_jma_notice_and_its_member_reads_it(site, page, brow
     expect(staff_page.get_by_text(f"「{FILE_NAME}」を添付しました")).to_be_visible()
     assert_accessible(staff_page)
     staff_page.get_by_role("button", name="公開する").click()
-    expect(staff_page.get_by_text("利用者1人にお知らせメールを送りました")).to_be_visible()
+    expect(staff_page.get_by_text("利用者1人にお知らせメールを送ります")).to_be_visible()
     assert [m.to for m in mail.outbox] == [[tokyo.email]]
     link = re.search(r"(/notices/\d+/)", mail.outbox[0].body).group(1)
 

@@ -9,7 +9,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from eligibility.models import RescreenRun, RuleVersionEvent, Screening, ScreeningChange
@@ -204,25 +203,10 @@ def test_the_command_re_screens_in_chunks_and_prints_the_progress(world):
 
 
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
-def test_with_the_database_backend_a_worker_runs_the_task(world):
+def test_with_the_database_backend_a_worker_runs_the_task(world, run_ready_tasks):
     version = publish_new_version()
     run = rescreen_run_start(version=version, by=None)
     assert run.status == "queued" and DBTaskResult.objects.count() == 1
-    # what `manage.py db_worker` does with each ready task (its loop closes the connection,
-    # which would end the test's transaction)
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test",
-        excluded_queue_names=[],
-    )
-    task_result = DBTaskResult.objects.ready().get()
-    task_result.claim("test")
-    worker.run_task(task_result)
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert [task.status for task in run_ready_tasks()] == ["SUCCESSFUL"]
     run.refresh_from_db()
     assert (run.status, run.processed, run.changed) == ("done", 3, 2)

@@ -5,8 +5,9 @@ In production this runs from cron, e.g. every five minutes:
     */5 * * * *  cd /srv/hojokin-navi && .venv/bin/python manage.py send_due_notices
 
 It is idempotent: each notice records ``notified_at`` when its e-mail goes out, so a notice is
-never sent twice however often the command runs. A notice published "now" is e-mailed at once
-by the request that publishes it; this command only catches up scheduled ones."""
+never sent twice however often the command runs. A notice published "now" is handed to the
+task worker by the request that publishes it; this command only catches up scheduled ones, and
+hands their e-mail to the worker the same way (announcements.tasks)."""
 
 from django.core.management.base import BaseCommand
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         sent = due_publications_notify()
         for publication, count in sent:
             self.stdout.write(
-                f"{publication.association.name}「{publication.title}」: {count}通を送りました。"
+                f"{publication.association.name}「{publication.title}」: {count}通を送ります。"
             )
         if not sent:
             self.stdout.write("送るお知らせはありません。")
