@@ -155,6 +155,8 @@ def test_the_page_shows_the_figures(client, world):
     assert f"{expected['read']} / 45件" in html
     assert f"{expected['screened']} / 45件" in html
     assert f"{expected['total']:,}円" in html
+    # the notice does not say whether several frames can be granted together
+    assert "複数の枠に同時に申請して交付を受けられるかは公募要領で要確認です" in html
     assert f"フォローが必要な会員（{len(expected['follow_up'])}件）" in html
     assert "大阪府会員" not in html
 

@@ -163,6 +163,9 @@ def test_resume_after_the_browser_closes(client):
     client.force_login(user)
     html = client.get("/screenings/").content.decode()
     assert f'href="/screenings/{screening.pk}/tools/"' in html and "続きから回答する" in html
+    assert (
+        "複数の枠に同時に申請して交付を受けられるかは、通知に記載がないため公募要領で要確認" in html
+    )
 
 
 def test_bad_money_is_named_and_nothing_typed_is_lost(clinic_client):
