@@ -389,6 +389,7 @@ class RuleVersionEvent(models.Model):
         PUBLISH = "publish", "公開"
         RETIRE = "retire", "公開終了"
         RESCREEN = "rescreen", "再判定"
+        DELETE_DRAFT = "delete", "下書きの削除"
 
     version = models.ForeignKey(
         RuleVersion, verbose_name="ルールの版", on_delete=models.CASCADE, related_name="events"

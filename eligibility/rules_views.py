@@ -232,6 +232,19 @@ def version_publish(request, version_id: int):
     return redirect("rules_admin_version", version.pk)
 
 
+@rule_admin_required
+@require_POST
+def version_delete(request, version_id: int):
+    version = rule_version_get_for_admin(version_id=version_id)
+    try:
+        services.rule_admin_delete_draft(version=version, by=request.user)
+    except PublishedVersionError as error:
+        messages.error(request, error.messages[0])
+        return redirect("rules_admin_version", version.pk)
+    messages.success(request, f"下書き {version.label} を削除しました。")
+    return redirect("rules_admin")
+
+
 def _start_rescreen(request, version) -> None:
     try:
         run = services.rescreen_run_start(version=version, by=request.user)

@@ -508,6 +508,24 @@ def rule_admin_edit(*, version: RuleVersion, document: dict, by, what: str) -> l
 
 
 @transaction.atomic
+def rule_admin_delete_draft(*, version: RuleVersion, by) -> None:
+    """Discard a draft and everything edited in it. Published and retired versions are kept
+    for good (results were made under them). The deletion goes into the history of the version
+    the draft was copied from, when there is one: the draft's own history goes with it."""
+    version = RuleVersion.objects.select_for_update().select_related("based_on").get(pk=version.pk)
+    if not version.is_draft:
+        raise PublishedVersionError(f"版 {version.label} は下書きではないため削除できません。")
+    if version.based_on is not None:
+        rule_version_event_record(
+            version=version.based_on,
+            kind=RuleVersionEvent.Kind.DELETE_DRAFT,
+            by=by,
+            description=f"この版を複製した下書き {version.label} を削除しました。",
+        )
+    version.delete()
+
+
+@transaction.atomic
 def rule_admin_publish(*, version: RuleVersion, effective_from: date, by) -> RuleVersion:
     """Publish a draft from ``effective_from``; the version published until now is retired
     (kept, with every result made under it). Both changes go into the histories."""

@@ -41,6 +41,11 @@ urlpatterns = [
         name="rules_admin_impact",
     ),
     path(
+        "rules/admin/<int:version_id>/delete/",
+        rules_views.version_delete,
+        name="rules_admin_delete",
+    ),
+    path(
         "rules/admin/<int:version_id>/publish/",
         rules_views.version_publish,
         name="rules_admin_publish",

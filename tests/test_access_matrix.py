@@ -117,6 +117,7 @@ RULES = {
     ),
     "rules_admin_impact": Rule({"rule_admin"}, kwargs={"version_id": "draft"}),
     "rules_admin_publish": Rule({"rule_admin"}, "post", kwargs={"version_id": "draft"}),
+    "rules_admin_delete": Rule({"rule_admin"}, "post", kwargs={"version_id": "draft"}),
     "rules_admin_rescreen": Rule({"rule_admin"}, "post", kwargs={"version_id": "published"}),
     "rules_admin_export": Rule({"rule_admin"}, kwargs={"version_id": "draft"}),
 }

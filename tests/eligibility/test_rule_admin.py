@@ -32,6 +32,7 @@ from eligibility.selectors import (
 from eligibility.services import (
     RULES_DIR,
     rule_admin_clone,
+    rule_admin_delete_draft,
     rule_admin_edit,
     screening_complete,
     screening_create,
@@ -85,6 +86,7 @@ def urls(version_id):
         ("post", f"{base}/edit/rounds-normal/"),
         ("get", f"{base}/impact/"),
         ("post", f"{base}/publish/"),
+        ("post", f"{base}/delete/"),
         ("post", f"{base}/rescreen/"),
         ("get", f"{base}/export/"),
     ]
@@ -299,6 +301,41 @@ def test_a_published_version_cannot_be_edited_by_the_views_or_the_services(admin
     html = admin_client.get(f"/rules/admin/{published.pk}/").content.decode()
     assert "この版は公開中のため編集できません" in html
     assert "を保存する" not in html and "disabled" in html
+
+
+# --- delete a draft -----------------------------------------------------------------------
+
+
+def test_a_draft_is_deleted_with_its_rows_and_the_deletion_is_in_its_sources_history(
+    admin_client, draft
+):
+    published = rule_version_published()
+    before = rule_version_document(version=published)
+    page = admin_client.get(f"/rules/admin/{draft.pk}/").content.decode()
+    assert "下書き 2026.2 を削除する" in page
+    response = admin_client.post(f"/rules/admin/{draft.pk}/delete/", follow=True)
+    assert response.redirect_chain[-1][0] == "/rules/admin/"
+    assert "下書き 2026.2 を削除しました" in response.content.decode()
+    assert not RuleVersion.objects.filter(pk=draft.pk).exists()
+    for model in (Frame, SizeCategory, LegalForm, ProcessCode, ToolKind, ChecklistItem):
+        assert not model.objects.filter(version_id=draft.pk).exists(), model
+    assert rule_version_document(version=published) == before
+    event = published.events.get(kind=RuleVersionEvent.Kind.DELETE_DRAFT)
+    assert event.description == "この版を複製した下書き 2026.2 を削除しました。"
+    assert event.by.is_rule_admin
+    assert f"/rules/admin/{draft.pk}/" not in admin_client.get("/rules/admin/").content.decode()
+
+
+def test_a_published_version_is_never_deleted(admin_client):
+    published = rule_version_published()
+    response = admin_client.post(f"/rules/admin/{published.pk}/delete/", follow=True)
+    assert "版 2026.1 は下書きではないため削除できません" in response.content.decode()
+    assert RuleVersion.objects.filter(pk=published.pk).exists()
+    assert (
+        "下書きを削除する" not in admin_client.get(f"/rules/admin/{published.pk}/").content.decode()
+    )
+    with pytest.raises(PublishedVersionError):
+        rule_admin_delete_draft(version=published, by=None)
 
 
 # --- publish ------------------------------------------------------------------------------
