@@ -512,7 +512,11 @@ def rule_admin_delete_draft(*, version: RuleVersion, by) -> None:
     """Discard a draft and everything edited in it. Published and retired versions are kept
     for good (results were made under them). The deletion goes into the history of the version
     the draft was copied from, when there is one: the draft's own history goes with it."""
-    version = RuleVersion.objects.select_for_update().select_related("based_on").get(pk=version.pk)
+    version = (
+        RuleVersion.objects.select_for_update(of=("self",))
+        .select_related("based_on")
+        .get(pk=version.pk)
+    )
     if not version.is_draft:
         raise PublishedVersionError(f"版 {version.label} は下書きではないため削除できません。")
     if version.based_on is not None:
