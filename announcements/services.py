@@ -140,8 +140,9 @@ def publication_update(*, publication: Publication, **fields) -> Publication:
 
 @transaction.atomic
 def publication_publish(*, publication: Publication, at: datetime | None = None) -> int:
-    """Publish a draft now (``at`` None: members are e-mailed at once) or at ``at`` (scheduled:
-    ``manage.py send_due_notices`` e-mails them once it is due). Returns the e-mails queued (announcements.tasks)."""
+    """Publish a draft now (``at`` None: the members' e-mail is queued at once) or at ``at``
+    (scheduled: ``manage.py send_due_notices`` queues it once it is due). Returns the e-mails
+    queued for the task worker (announcements.tasks)."""
     publication = Publication.objects.select_for_update().get(pk=publication.pk)
     _require_draft(publication)
     now = timezone.now()
