@@ -132,6 +132,23 @@ class MetaForm(forms.Form):
     )
 
 
+class FrameTextsForm(forms.Form):
+    """What a frame is called and how it is explained to clinics (the wizard, the result)."""
+
+    name = TextField(label="名称", max_length=100)
+    group = TextField(
+        label="区分", max_length=100, required=False, help_text="類型のときに属する枠の名前。"
+    )
+    goal = TextField(
+        label="やりたいこと（医療機関の言葉で）",
+        max_length=100,
+        help_text="確認の「やりたいこと」の選択肢として表示します。",
+    )
+    summary = TextField(label="概要", widget=_small_textarea(4))
+    eligible_costs = TextField(label="補助対象経費", widget=_small_textarea(4))
+    source = _source()
+
+
 class ParamsForm(forms.Form):
     """The figures of one frame: for each, its value, its source and whether it is 要確認."""
 
@@ -254,7 +271,7 @@ class Section:
 
     key: str
     title: str
-    kind: str  # meta, params, rounds, sizes, legal_forms, processes, tools, checklist
+    kind: str  # meta, texts, params, rounds, sizes, legal_forms, processes, tools, checklist
     frame_code: str = ""
 
     def form(self, document: dict, data=None):
@@ -271,6 +288,10 @@ class Section:
         if self.kind == "meta":
             initial = {k: document.get(k) for k in MetaForm.base_fields}
             return MetaForm(data, initial=initial, prefix=prefix)
+        if self.kind == "texts":
+            frame = self._frame(document)
+            initial = {k: frame.get(k, "") for k in FrameTextsForm.base_fields}
+            return FrameTextsForm(data, initial=initial, prefix=prefix)
         if self.kind == "params":
             return ParamsForm(data, params=self._frame(document)["params"], prefix=prefix)
         if self.kind == "rounds":
@@ -319,6 +340,8 @@ class Section:
             doc.update({k: data[k] for k in ("programme", "notice", "guideline_edition")})
             effective_from: date | None = data["effective_from"]
             doc["effective_from"] = effective_from.isoformat() if effective_from else None
+        elif self.kind == "texts":
+            self._frame(doc).update(form.cleaned_data)
         elif self.kind == "params":
             self._frame(doc)["params"] = form.values()
         elif self.kind == "rounds":
@@ -382,6 +405,7 @@ def sections(document: dict) -> list[Section]:
     found = [Section("meta", "版の情報", "meta")]
     for frame in document["frames"]:
         code, name = frame["code"], frame["name"]
+        found.append(Section(f"texts-{code}", f"{name}の名称と説明", "texts", code))
         found.append(Section(f"params-{code}", f"{name}の数値", "params", code))
         found.append(Section(f"rounds-{code}", f"{name}の申請締切", "rounds", code))
     found += [

@@ -212,6 +212,29 @@ def test_it_edits_the_small_business_assumption(admin_client, draft):
     )
 
 
+def test_it_edits_a_frames_name_and_explanations(admin_client, draft):
+    data = section_data(draft, "texts-security")
+    data["texts-security-goal"] = "ウイルス・不正アクセスへの備え"
+    data["texts-security-summary"] = ""
+    response = admin_client.post(f"/rules/admin/{draft.pk}/edit/texts-security/", data)
+    assert "入力に誤りがあります" in response.content.decode()  # a frame must be explained
+    assert rule_set_for(version=draft).frames["security"].goal == "セキュリティ対策"
+
+    data["texts-security-summary"] = "サイバー攻撃への備えを支援します。"
+    response = admin_client.post(f"/rules/admin/{draft.pk}/edit/texts-security/", data)
+    assert response.status_code == 302
+    frame = rule_set_for(version=draft).frames["security"]
+    assert (frame.goal, frame.summary) == (
+        "ウイルス・不正アクセスへの備え",
+        "サイバー攻撃への備えを支援します。",
+    )
+    diff = draft.events.get(kind="edit").diff
+    assert any("やりたいこと" in line and "ウイルス・不正アクセスへの備え" in line for line in diff)
+    assert any("概要" in line for line in diff) and len(diff) == 2
+    published = rule_version_published()
+    assert rule_set_for(version=published).frames["security"].goal == "セキュリティ対策"
+
+
 def test_it_adds_and_deletes_rows(admin_client, draft):
     data = section_data(draft, "checklist")
     last = int(data["checklist-INITIAL_FORMS"])
