@@ -125,7 +125,7 @@ def invitation_accept(request, token: str):
             name=form.cleaned_data["name"],
             password=form.cleaned_data["password1"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.UserBackend")
         messages.success(request, "登録が完了しました。医療機関の情報を入力してください。")
         return redirect("profile")
     return render(

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from clinics.models import Association
+from config.prepared import PreparedRead
 
 from .engine import evaluate, next_open_round, parse_rules
 from .engine.answers import CostBreakdown, facts_and_plan
@@ -218,29 +219,45 @@ def screening_recheck_made(*, screening: Screening, result: ScreeningResult) -> 
     return screening.rechecks.filter(rule_version=result.current_version).order_by("id").first()
 
 
+def _screenings(*, for_edit: bool) -> QuerySet[Screening]:
+    """Read with its clinic and association (the result page and the PDF name them); the
+    wizard's edits need neither, and a query on one table is planned much faster than one on
+    four. A read also learns which version is published (screening_result says whether the
+    result is outdated) without a query more."""
+    if for_edit:
+        return Screening.objects.select_related("rule_version")
+    published = RuleVersion.objects.filter(status=RuleVersion.Status.PUBLISHED).values("pk")
+    return Screening.objects.select_related("rule_version", "clinic__association").annotate(
+        published_version_id=Subquery(published[:1])
+    )
+
+
+# Every wizard page and result page reads one screening: compiled to SQL once (config/prepared).
+_edit_by_clinic = PreparedRead(
+    lambda clinic_id, pk: _screenings(for_edit=True).filter(clinic_id=clinic_id, pk=pk)
+)
+_read_by_clinic = PreparedRead(
+    lambda clinic_id, pk: _screenings(for_edit=False).filter(clinic_id=clinic_id, pk=pk)
+)
+_read_by_association = PreparedRead(
+    lambda association_id, pk: _screenings(for_edit=False).filter(
+        clinic__association_id=association_id, pk=pk
+    )
+)
+
+
 def screening_get_for_user(*, user, screening_id: int, for_edit: bool = False) -> Screening:
     """A screening of a clinic this person may see: its own users (to edit or read) and its
-    association's staff (to read); 404 for everyone else. Read with its clinic and association
-    (the result page and the PDF name them); the wizard's edits need neither, and a query on
-    one table is planned much faster than one on four. A read also learns which version is
-    published (screening_result says whether the result is outdated) without a query more."""
-    if for_edit:
-        screenings = Screening.objects.select_related("rule_version")
-    else:
-        published = RuleVersion.objects.filter(status=RuleVersion.Status.PUBLISHED).values("pk")
-        screenings = Screening.objects.select_related(
-            "rule_version", "clinic__association"
-        ).annotate(published_version_id=Subquery(published[:1]))
+    association's staff (to read); 404 for everyone else."""
+    found = None
     if user.is_authenticated and user.is_clinic_user:
-        screenings = screenings.filter(clinic_id=user.clinic_id)
+        read = _edit_by_clinic if for_edit else _read_by_clinic
+        found = read.get(clinic_id=user.clinic_id, pk=screening_id)
     elif user.is_authenticated and user.is_association_staff and not for_edit:
-        screenings = screenings.filter(clinic__association_id=user.association_id)
-    else:
-        screenings = screenings.none()
-    try:
-        return screenings.get(pk=screening_id)  # unordered: cheaper than first()
-    except Screening.DoesNotExist:
-        raise Http404("確認結果が見つかりません。") from None
+        found = _read_by_association.get(association_id=user.association_id, pk=screening_id)
+    if found is None:
+        raise Http404("確認結果が見つかりません。")
+    return found
 
 
 @dataclass(frozen=True)
