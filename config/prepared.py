@@ -27,7 +27,7 @@ from django.db.models.query import ModelIterable
 from django.db.models.sql.compiler import SQLCompiler
 
 _STAND_IN = -7_340_000  # ids are never negative
-_ID_RANGE = range(-(2**63), 2**63)  # a database integer; no row has an id outside it
+_ID_MIN, _ID_MAX = -(2**63), 2**63 - 1  # a database integer; no row has an id outside it
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class PreparedRead:
 
     def get(self, using: str = "default", **ids: int) -> Model | None:
         """The row the queryset finds for these ids as a model instance, or None."""
-        if any(value not in _ID_RANGE for value in ids.values()):
+        if not all(_ID_MIN <= value <= _ID_MAX for value in ids.values()):  # str: TypeError
             return None
         compiled = self._compiled.get(using) or self._compile(using)
         params = list(compiled.params)

@@ -80,6 +80,11 @@ def test_a_read_finds_nothing_with_another_tenants_ids_or_ids_no_row_can_have(sc
     assert len(queries) == 0
 
 
+def test_an_id_must_be_an_integer(screenings):
+    with pytest.raises(TypeError):
+        selectors._edit_by_clinic.get(clinic_id=screenings[0].clinic_id, pk=str(screenings[0].pk))
+
+
 def test_more_than_one_row_is_an_error_as_with_get(screenings):
     tokyo = screenings[0]
     screening_create(clinic=tokyo.clinic, name="二つ目", by=tokyo.created_by)
