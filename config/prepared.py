@@ -40,10 +40,19 @@ class _Compiled:
 
 
 class PreparedRead:
+    _all: list[PreparedRead] = []
+
     def __init__(self, build: Callable[..., QuerySet]):
         self._build = build
         self._names = list(inspect.signature(build).parameters)
         self._compiled: dict[str, _Compiled] = {}  # by database alias
+        PreparedRead._all.append(self)
+
+    @classmethod
+    def compile_all(cls, using: str = "default") -> None:
+        """Compile every prepared read now (config/warmup.py), not on its first use."""
+        for read in cls._all:
+            read._compiled.get(using) or read._compile(using)
 
     def get(self, using: str = "default", **ids: int) -> Model | None:
         """The row the queryset finds for these ids as a model instance, or None."""
