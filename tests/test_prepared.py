@@ -15,6 +15,12 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _registry(monkeypatch):
+    """The reads made here are not the application's: config/warmup.py does not compile them."""
+    monkeypatch.setattr(PreparedRead, "_all", list(PreparedRead._all))
+
+
 def fields(obj) -> dict:
     """An instance's loaded values, its annotations included."""
     return {name: value for name, value in vars(obj).items() if name != "_state"}
