@@ -2,10 +2,11 @@
 (config/wsgi.py calls warm() when gunicorn starts each worker).
 
 Left to the first requests, each worker imports the views, compiles the templates, reads and
-parses the published rules, and compiles the prepared reads (config/prepared.py) while people wait: ~90 ms on the
-first result page of a fresh process, measured in-process. Under load the first requests after
-a start or a deploy come together, and all workers do this at once (`make bench-load` saw the
-first round of result pages take 137 ms at the median against ~88 ms afterwards)."""
+parses the published rules, and compiles the prepared reads (config/prepared.py) while people
+wait: ~90 ms on the first result page of a fresh process, measured in-process. Under load the
+first requests after a start or a deploy come together, and all workers do this at once
+(`make bench-load` saw the first round of result pages take 137 ms at the median against
+~88 ms afterwards)."""
 
 import logging
 from importlib import import_module
