@@ -6,6 +6,7 @@ import pytest
 from django.db import OperationalError
 from django.template import engines
 
+from accounts import backends
 from config import warmup
 from config.prepared import PreparedRead
 from eligibility import selectors
@@ -26,8 +27,10 @@ def test_it_compiles_the_templates_the_prepared_reads_and_the_published_rules():
     assert {"base.html", "eligibility/wizard_step.html", "eligibility/result.html"} <= (
         cached_templates()
     )
-    assert {"default"} == {alias for read in PreparedRead._all for alias in read._compiled}
-    assert selectors._read_by_clinic in PreparedRead._all
+    app_reads = [selectors._edit_by_clinic, selectors._read_by_clinic]
+    app_reads += [selectors._read_by_association, backends._user_by_id]
+    assert all(read in PreparedRead._all for read in app_reads)
+    assert all(read._compiled.keys() == {"default"} for read in PreparedRead._all)
     assert selectors._frozen_rule_set.cache_info().currsize == 1
 
 
