@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format lock bench bench-pdf bench-rescreen bench-load fault-pg clean
+.PHONY: run test fuzz lint format lock bench bench-pdf bench-rescreen bench-load fault-pg clean
 
 $(STAMP): requirements.lock scripts/find_python.sh
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -32,6 +32,10 @@ test: $(STAMP)
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
+
+## The property-based tests (tests/fuzz/, engine properties) with 10 times the examples
+fuzz: $(STAMP)
+	FUZZ_FACTOR=$${FUZZ_FACTOR:-10} $(PY) -m pytest tests/fuzz tests/eligibility/test_engine_properties.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check --fix .
@@ -66,4 +70,4 @@ fault-pg: $(STAMP)
 	$(PY) scripts/fault_pg_restart.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3
+	rm -rf $(VENV) db.sqlite3 var test-artifacts

@@ -192,7 +192,7 @@ TASKS = {
 }
 
 # --- Security -------------------------------------------------------------------------------
-# Production runs with DEBUG off behind a TLS-terminating reverse proxy (README: Production).
+# Production runs with DEBUG off behind a TLS-terminating reverse proxy (docs/operations.md: Production).
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_HTTPONLY = True

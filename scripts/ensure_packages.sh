@@ -5,6 +5,7 @@
 #   scripts/ensure_packages.sh test   pdf, plus Chromium and a Japanese font for browser tests
 #   scripts/ensure_packages.sh noto   Noto Sans CJK, which `make bench-pdf` compares against
 # Run as root, or with password-less sudo; otherwise it prints the apt-get line and fails.
+# While another install holds apt's lock it waits (APT_LOCK_TIMEOUT seconds, default 600).
 set -euo pipefail
 
 has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
@@ -37,6 +38,26 @@ else
   echo "  sudo apt-get install -y ${need[*]}" >&2
   exit 1
 fi
+# Another install (apt, unattended-upgrades, a second `make`) may hold dpkg's or the package
+# lists' lock: wait for it, up to APT_LOCK_TIMEOUT seconds, instead of failing at once. apt-get
+# install waits by itself (DPkg::Lock::Timeout); apt-get update does not, so it is retried.
+lock_timeout="${APT_LOCK_TIMEOUT:-600}"
+apt_get+=(-o "DPkg::Lock::Timeout=$lock_timeout")
+say_waiting() { echo "Another package install holds apt's lock: waiting for it (up to ${lock_timeout} s)"; }
+
 echo "Installing ${need[*]}"
-"${apt_get[@]}" update -qq
+deadline=$((SECONDS + lock_timeout))
+said=""
+until out=$("${apt_get[@]}" update -qq 2>&1); do
+  if ! grep -q 'Could not get lock' <<<"$out" || [ "$SECONDS" -ge "$deadline" ]; then
+    echo "$out" >&2
+    exit 1
+  fi
+  [ -n "$said" ] || { say_waiting; said=1; }
+  sleep 3
+done
+if [ -z "$said" ] && command -v fuser >/dev/null 2>&1 &&
+  fuser /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock >/dev/null 2>&1; then
+  say_waiting
+fi
 DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq "${need[@]}" >/dev/null

@@ -2,6 +2,7 @@ import json
 
 import pytest
 from django.core.cache import cache
+from django.test.utils import override_settings
 
 from eligibility.engine import parse_rules
 from eligibility.selectors import _frozen_rule_set
@@ -10,6 +11,19 @@ from eligibility.services import RULES_DIR, rule_version_load_file
 
 def rules_document(label: str = "2026.1") -> dict:
     return json.loads((RULES_DIR / f"{label}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings(tmp_path_factory):
+    """What the suite changes in the settings, for every test (and the live server's thread):
+    uploads go to a temporary folder, never the demo site's var/uploads; passwords are hashed
+    with a quick hasher, as Django's documentation advises for test suites (thousands of users
+    are made and logged in; the hasher itself is Django's, not ours, and not under test)."""
+    with override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("uploads"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        yield
 
 
 @pytest.fixture(scope="session")

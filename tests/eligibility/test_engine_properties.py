@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from eligibility.engine import evaluate
 from eligibility.engine.types import ClinicFacts, CostPlan, InvoicePlan, NormalPlan, Plan
+from tests.fuzz import examples
 
 yen = st.integers(min_value=0, max_value=50_000_000)
 facts = st.builds(
@@ -36,7 +37,7 @@ def highest_rate(frame):
     return max(p.value for p in frame.params.values() if p.kind == "rate")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(facts=facts, plan=plans)
 def test_subsidy_never_exceeds_cap_nor_cost_times_highest_rate(rules, facts, plan):
     evaluation = evaluate(facts, plan, rules, as_of=date(2026, 6, 1))
@@ -55,7 +56,7 @@ def test_subsidy_never_exceeds_cap_nor_cost_times_highest_rate(rules, facts, pla
             assert result.subsidy_yen == 0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(facts=facts, cost=yen, extra=st.integers(min_value=1, max_value=1_000_000))
 def test_more_cost_never_means_less_subsidy_within_a_band(rules, facts, cost, extra):
     def subsidy(amount):

@@ -10,6 +10,7 @@ Shared here: the strategies and the checks the three modules use.
 
 from __future__ import annotations
 
+import os
 import re
 from contextlib import contextmanager
 
@@ -21,8 +22,18 @@ from hypothesis import strategies as st
 # Hiragana, katakana (full and half width), CJK ideographs and full-width forms.
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff9f]")
 
+# `make test` runs each property with the examples its decorator names; `make fuzz` sets
+# FUZZ_FACTOR (10) and runs every property with that many times as many.
+FUZZ_FACTOR = int(os.environ.get("FUZZ_FACTOR") or 1)
+
+
+def examples(count: int) -> int:
+    """How many examples a property runs: ``count`` in the everyday suite, more under make fuzz."""
+    return count * FUZZ_FACTOR
+
+
 VIEW_SETTINGS = settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
@@ -30,7 +41,7 @@ VIEW_SETTINGS = settings(
         HealthCheck.data_too_large,
     ],
 )
-PARSER_SETTINGS = settings(max_examples=200, deadline=None)
+PARSER_SETTINGS = settings(max_examples=examples(200), deadline=None)
 
 NASTY_TEXTS = [
     "",

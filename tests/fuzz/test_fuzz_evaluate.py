@@ -23,7 +23,7 @@ from eligibility.engine.types import ClinicFacts, Plan
 from eligibility.forms import parse_yen
 from eligibility.services import RULES_DIR
 
-from . import PARSER_SETTINGS, VIEW_SETTINGS, any_text, is_japanese, nasty_text
+from . import PARSER_SETTINGS, VIEW_SETTINGS, any_text, examples, is_japanese, nasty_text
 
 RULES_FILE = RULES_DIR / "2026.1.json"
 LEGAL_FORMS = ("medical_corporation", "individual", "social_welfare_corporation")
@@ -159,7 +159,7 @@ def first_refused(payload) -> tuple[int, CaseError] | None:
     return None
 
 
-@settings(VIEW_SETTINGS, max_examples=60)
+@settings(VIEW_SETTINGS, max_examples=examples(60))
 @given(payload=st.one_of(cases, st.lists(cases, max_size=4)))
 @example(payload=[VALID_CASE, VALID_CASE | {"plans": {"security": {"cost": -1}}}])
 @example(payload=[])
@@ -226,7 +226,7 @@ def _subprocess(tmp_path, text: str) -> subprocess.CompletedProcess:
     )
 
 
-@settings(VIEW_SETTINGS, max_examples=3)
+@settings(VIEW_SETTINGS, max_examples=examples(3))
 @given(payload=st.lists(mutated_case(), min_size=1, max_size=3))
 @example(payload='{"legal_form": "individual", "employees": ' + "9" * 5000 + "}")
 def test_the_command_in_a_shell_exits_0_or_2_without_a_traceback(tmp_path, payload):

@@ -31,6 +31,7 @@ from tests.factories import section_data
 from . import (
     VIEW_SETTINGS,
     assert_field_errors_named,
+    examples,
     form_data,
     html_of,
     is_japanese,
@@ -48,9 +49,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_private(settings, tmp_path):
-    """A quick password hasher (users are made per test) and uploads in a temporary folder."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _private_uploads(settings, tmp_path):
+    """Uploads in a folder of this test's own: the last test checks nothing is left in it."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
@@ -145,7 +145,7 @@ def test_profile_saves_canonical_values_or_refuses_and_keeps_the_saved_ones(
             assert row(Clinic, clinic.pk) == before
 
 
-@settings(VIEW_SETTINGS, max_examples=30)
+@settings(VIEW_SETTINGS, max_examples=examples(30))
 @given(
     data=form_data(PROFILE_FIELDS),
     field=st.one_of(st.sampled_from(list(PROFILE_FIELDS)), nasty_text),
@@ -164,7 +164,7 @@ def test_profile_inline_validation_answers_and_saves_nothing(client, profile_wor
 # --- search and paging (GET forms) ------------------------------------------------------------
 
 
-@settings(VIEW_SETTINGS, max_examples=30)
+@settings(VIEW_SETTINGS, max_examples=examples(30))
 @given(
     data=form_data(
         {
@@ -184,7 +184,7 @@ def test_searching_and_paging_answer_whatever_is_asked(client, profile_world, da
         assert client.get(path, data, **headers).status_code == 200
 
 
-@settings(VIEW_SETTINGS, max_examples=30)
+@settings(VIEW_SETTINGS, max_examples=examples(30))
 @given(data=form_data({"username": "nobody@example.jp", "password": "wrong-password-2026"}))
 @example(data={"username": "a\x00b@example.jp", "password": "\x00"})
 def test_logging_in_with_anything_answers_a_page_not_an_error(client, data):
@@ -408,7 +408,7 @@ def test_a_wizard_step_saves_usable_answers_or_refuses_and_keeps_the_saved_ones(
 
 
 @pytest.mark.parametrize("step", ["applicant", "tools"])
-@settings(VIEW_SETTINGS, max_examples=30)
+@settings(VIEW_SETTINGS, max_examples=examples(30))
 @given(data=st.data())
 def test_a_wizard_preview_answers_and_saves_nothing(client, wizard_world, step, data):
     screening = wizard_world
@@ -442,7 +442,7 @@ def test_a_screening_is_renamed_or_the_refusal_says_why(client, wizard_world, na
             assert after | {"name": before["name"]} == before
 
 
-@settings(VIEW_SETTINGS, max_examples=30)
+@settings(VIEW_SETTINGS, max_examples=examples(30))
 @given(data=form_data({"name": "C社の見積り"}))
 @example(data={"name": "\u337f" * 100})  # ㍿ -> 株式会社
 def test_a_new_screening_is_made_or_refused_with_nothing_made(client, wizard_world, data):
@@ -476,7 +476,7 @@ def draft_state(version) -> tuple:
     )
 
 
-@settings(VIEW_SETTINGS, max_examples=40)
+@settings(VIEW_SETTINGS, max_examples=examples(40))
 @given(key=st.sampled_from(SECTION_KEYS), data=st.data())
 @example(key="rounds-normal", data={"rounds-normal-TOTAL_FORMS": "9" * 400})
 @example(key="rounds-normal", data={"rounds-normal-0-number": str(10**30)})
@@ -515,7 +515,7 @@ def test_a_rule_section_is_saved_whole_or_refused_with_nothing_changed(client, d
             assert draft_state(draft) == before
 
 
-@settings(VIEW_SETTINGS, max_examples=30)
+@settings(VIEW_SETTINGS, max_examples=examples(30))
 @given(data=form_data({"label": st.sampled_from(["2026.3", "２０２６．３", "2026.1"])}))
 def test_a_clone_is_made_or_refused_with_nothing_made(client, draft, data):
     with rolled_back():
@@ -536,7 +536,7 @@ DATES = st.one_of(
 )
 
 
-@settings(VIEW_SETTINGS, max_examples=30)
+@settings(VIEW_SETTINGS, max_examples=examples(30))
 @given(data=form_data({"effective_from": DATES, "rescreen": st.sampled_from(["on", ""])}))
 @example(data={"effective_from": "9999-12-31", "rescreen": "on"})
 @example(data={"effective_from": "0001-01-01"})
@@ -571,7 +571,7 @@ def notice_world(client):
     return notice_factories.publication("東京都", state="draft")
 
 
-@settings(VIEW_SETTINGS, max_examples=30)
+@settings(VIEW_SETTINGS, max_examples=examples(30))
 @given(data=form_data(NOTICE_FIELDS))
 @example(data={"title": "x" * 10_001, "cover_message": "\x00", "notice": ["1", "2"]})
 def test_a_new_notice_is_saved_or_refused_with_nothing_saved(client, notice_world, data):
@@ -587,7 +587,7 @@ def test_a_new_notice_is_saved_or_refused_with_nothing_saved(client, notice_worl
             assert Publication.objects.count() == count
 
 
-@settings(VIEW_SETTINGS, max_examples=30)
+@settings(VIEW_SETTINGS, max_examples=examples(30))
 @given(data=form_data(NOTICE_FIELDS))
 def test_a_notice_is_edited_or_refused_with_the_draft_kept(client, notice_world, data):
     publication = notice_world
@@ -625,7 +625,7 @@ CONTENTS = st.one_of(
 )
 
 
-@settings(VIEW_SETTINGS, max_examples=40)
+@settings(VIEW_SETTINGS, max_examples=examples(40))
 @given(
     name=FILE_NAMES,
     content=CONTENTS,
@@ -654,7 +654,7 @@ def test_a_file_is_attached_as_sent_or_refused_with_nothing_kept(
     assert leftovers == []
 
 
-@settings(VIEW_SETTINGS, max_examples=30)
+@settings(VIEW_SETTINGS, max_examples=examples(30))
 @given(
     data=form_data(
         {

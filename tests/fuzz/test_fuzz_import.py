@@ -32,6 +32,7 @@ from . import (
     VIEW_SETTINGS,
     any_text,
     assert_field_errors_named,
+    examples,
     html_of,
     is_japanese,
     nasty_text,
@@ -157,8 +158,7 @@ member_files = st.one_of(member_csv(), member_xlsx(), broken_file())
 
 
 @pytest.fixture
-def member_world(client, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def member_world(client):
     staff = factories.staff("東京都")
     kept = [
         factories.clinic(name="青葉内科クリニック", phone="03-1234-5678"),
@@ -342,8 +342,7 @@ def rule_files(draw) -> bytes:
 
 
 @pytest.fixture
-def admin_client(client, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def admin_client(client):
     client.force_login(factories.rule_admin())
     return client
 
@@ -364,7 +363,7 @@ def _doc(**changes) -> bytes:
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
-@settings(VIEW_SETTINGS, max_examples=60)
+@settings(VIEW_SETTINGS, max_examples=examples(60))
 @given(content=rule_files())
 @example(content=b'{"label": "2026.9", "format": ' + b"9" * 5000 + b"}")
 @example(content=b"[" * 50_000)
