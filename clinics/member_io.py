@@ -21,8 +21,10 @@ import copy
 import csv
 import io
 import re
+import time
 import zipfile
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
@@ -47,7 +49,12 @@ from .selectors import clinic_list_for_staff
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5_000
 MAX_COLUMNS = 60
-MAX_XLSX_UNPACKED_BYTES = 60 * 1024 * 1024  # a 2 MB workbook that unpacks to more is refused
+MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024  # a workbook that unpacks to more is refused
+MAX_SCANNED_ROWS = 20_000  # rows past this one are not read, empty or not
+MAX_CELL_CHARACTERS = csv.field_size_limit()  # 131,072 characters in one cell
+MAX_XLSX_CELLS = 100_000  # in all the workbook's sheets, e.g. 5,000 rows of 20 columns
+MAX_READ_SECONDS = 10  # a backstop: reading stops between two rows after this long
+MAX_IGNORED_SHOWN = 20  # headers of columns not imported, listed in the preview
 HEADER_SEARCH_ROWS = 10  # a title line or two above the header row is common
 UNCONFIRMED_KEPT_DAYS = 7
 
@@ -93,6 +100,10 @@ PREFECTURE_VALUES = {name: name for name in PREFECTURES} | {
 }  # 東京 -> 東京都, 京都 -> 京都府
 
 
+CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")  # a cell of a sheet's XML, with or without a prefix
+Row = tuple[int, list]  # (1-based row number in the file, its cells)
+
+
 class ImportFileError(Exception):
     """The file as a whole cannot be read; the message says why, in Japanese."""
 
@@ -125,29 +136,84 @@ def decode_text(data: bytes) -> str:
     )
 
 
-def _read_csv(data: bytes) -> list[list]:
-    text = decode_text(data)
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+def _rows_with_numbers(rows) -> Iterator[Row]:
+    """(1-based row number, cells) of the rows that have something in them, read lazily: an
+    empty row is skipped without being kept. Cells past MAX_COLUMNS are not read."""
+    deadline = time.monotonic() + MAX_READ_SECONDS
+    for number, cells in enumerate(rows, start=1):
+        if number > MAX_SCANNED_ROWS:
+            raise ImportFileError(
+                f"{MAX_SCANNED_ROWS:,}行目より下にも行があるため、読み込めませんでした。"
+                f"取り込めるのは{MAX_SCANNED_ROWS:,}行目までです。データのない行を削除するか、"
+                "必要な範囲だけを新しいファイルにコピーしてください。"
+            )
+        if time.monotonic() > deadline:
+            raise ImportFileError(
+                f"ファイルの読み込みが{MAX_READ_SECONDS}秒を超えたため、中止しました。"
+                "行や列を減らすか、ファイルを分けてください。"
+            )
+        cells = list(cells[:MAX_COLUMNS])
+        if cells.count(None) == len(cells) or not any(_cell_text(cell) for cell in cells):
+            continue
+        yield number, cells
+
+
+def _read_csv(data: bytes) -> list[Row]:
+    text = decode_text(data).lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter))
-    except csv.Error:
+        return list(_rows_with_numbers(reader))
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise ImportFileError(
+                f"{reader.line_num}行目あたりに、長すぎるセルがあります（1つのセルは"
+                f'{MAX_CELL_CHARACTERS:,}文字まで）。閉じられていない「"」がないかも'
+                "ご確認ください。"
+            ) from None
         raise ImportFileError(
-            "CSVとして読み込めませんでした。Excelで開き「CSV」形式で保存し直してください。"
+            f"CSVとして読み込めませんでした（{reader.line_num}行目あたり）。Excelで開き"
+            "「CSV」形式で保存し直してください。"
         ) from None
 
 
-def _read_xlsx(data: bytes) -> list[list]:
+def _count_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """The cells in one sheet's XML, read a megabyte at a time (a plain ``read()`` unpacks a
+    member whole before it checks the size the zip declares)."""
+    count = 0
+    with archive.open(info) as member:
+        while chunk := member.read(1024 * 1024):
+            count += len(CELL_TAG.findall(chunk))
+    return count
+
+
+def _read_xlsx(data: bytes) -> list[Row]:
     unreadable = ImportFileError(
         "Excelファイルを読み込めませんでした。Excelで開き「Excel ブック（.xlsx）」として"
         "保存し直してください。"
     )
     try:
+        # zipfile reads no member past the size its directory declares, so this bounds the
+        # unpacking of a zip bomb too
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            if unpacked > MAX_XLSX_UNPACKED_BYTES:
+                raise ImportFileError(
+                    f"Excelファイルの中身が大きすぎます（展開すると{unpacked / 1024 / 1024:,.0f}"
+                    f"MB、{MAX_XLSX_UNPACKED_BYTES // 1024 // 1024}MBまで）。CSVにして取り込んで"
+                    "ください。"
+                )
+            # openpyxl takes tens of microseconds a cell: too many cells is refused unread
+            cells = sum(
+                _count_cells(archive, info)
+                for info in archive.infolist()
+                if info.filename.startswith("xl/worksheets/")
+            )
+        if cells > MAX_XLSX_CELLS:
             raise ImportFileError(
-                "Excelファイルの中身が大きすぎます。CSVにして取り込んでください。"
+                f"Excelファイルのセルが多すぎます（{cells:,}個、{MAX_XLSX_CELLS:,}個まで）。"
+                "会員名簿に使わない列やシートを削除するか、CSVにして取り込んでください。"
             )
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except ImportFileError:
@@ -155,19 +221,26 @@ def _read_xlsx(data: bytes) -> list[list]:
     except Exception:  # openpyxl raises many kinds for a damaged or foreign file
         raise unreadable from None
     try:
-        rows, filled = [], 0
-        for row in workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            rows.append(list(row))
-            filled += any(cell not in (None, "") for cell in row)
-            if filled > MAX_ROWS + HEADER_SEARCH_ROWS:
+        sheet = workbook.worksheets[0]
+        # The size the sheet declares is not trusted: rows are read as far as they exist.
+        sheet.reset_dimensions()
+        rows = []
+        for row in _rows_with_numbers(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 break  # enough to say there are too many rows
         return rows
+    except ImportFileError:
+        raise
+    except Exception:
+        raise unreadable from None
     finally:
         workbook.close()
 
 
-def read_table(*, file_name: str, data: bytes) -> list[list]:
-    """The rows of the file, each a list of cells (text, or numbers and dates from Excel)."""
+def read_table(*, file_name: str, data: bytes) -> list[Row]:
+    """The rows of the file that are not empty, each as (its 1-based row number, its cells:
+    text, or numbers and dates from Excel)."""
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
             "古い形式のExcelファイル（.xls）は読み込めません。Excelで開き「Excel ブック（.xlsx）」"
@@ -234,27 +307,24 @@ class Header:
     ignored: list[str] = field(default_factory=list)
 
 
-def find_header(rows: list[list]) -> Header:
+def find_header(rows: list[Row]) -> Header:
     """The first row (among the first few that are not empty) with a header for the name."""
-    seen = 0
-    for index, cells in enumerate(rows):
+    for number, cells in rows[:HEADER_SEARCH_ROWS]:
         texts = [_cell_text(cell) for cell in cells]
-        if not any(texts):
-            continue
-        header = Header(row=index + 1)
+        header = Header(row=number)
         for column, text in enumerate(texts):
             name = HEADER_FIELDS.get(header_key(text))
             if name and name not in header.fields:
                 header.fields[name] = column
                 header.titles[name] = text
             elif text:
-                header.ignored.append(text)
+                header.ignored.append(text[:30])
+        if len(header.ignored) > MAX_IGNORED_SHOWN:
+            more = len(header.ignored) - MAX_IGNORED_SHOWN
+            header.ignored = [*header.ignored[:MAX_IGNORED_SHOWN], f"ほか{more:,}列"]
         if "name" in header.fields:
             return header
-        seen += 1
-        if seen >= HEADER_SEARCH_ROWS:
-            break
-    first = next(([_cell_text(c) for c in r] for r in rows if any(_cell_text(c) for c in r)), [])
+    first = [_cell_text(c) for c in rows[0][1]] if rows else []
     found = "、".join([f"「{t[:30]}」" for t in first if t][:15])
     raise ImportFileError(
         "医療機関名の列が見つかりませんでした。見出しの行に「医療機関名」「施設名」「名称」の"
@@ -390,9 +460,8 @@ def parse_member_file(*, file_name: str, data: bytes) -> ParsedFile:
     table = read_table(file_name=file_name, data=data)
     header = find_header(table)
     rows, bind = [], MemberRowForm.checker()
-    for index in range(header.row, len(table)):
-        cells = table[index]
-        if not any(_cell_text(cell) for cell in cells):
+    for number, cells in table:
+        if number <= header.row:
             continue
         if len(rows) >= MAX_ROWS:
             raise ImportFileError(
@@ -402,7 +471,7 @@ def parse_member_file(*, file_name: str, data: bytes) -> ParsedFile:
         row_data = _row_data(cells, header)
         values, errors = check_row(row_data, header, bind)
         name = values.get("name") or normalize.text(row_data.get("name", ""))
-        rows.append({"row": index + 1, "name": name, "values": values, "errors": errors})
+        rows.append({"row": number, "name": name, "values": values, "errors": errors})
     if not rows:
         raise ImportFileError("見出しの行のほかに、取り込む行がありません。")
     columns = {

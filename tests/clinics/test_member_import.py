@@ -1,4 +1,5 @@
 import io
+import tracemalloc
 
 import openpyxl
 import pytest
@@ -7,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from clinics import member_io
 from clinics.models import Clinic, MemberImport
 from tests import factories
+from tests.clinics import hostile_files
 
 pytestmark = pytest.mark.django_db
 
@@ -415,3 +417,41 @@ def test_a_nul_in_a_cell_is_refused_by_its_column_and_the_preview_is_stored(staf
     assert "開設主体：" in html and "開設者" in html and "読み取れない文字" in html
     stored = MemberImport.objects.get()
     assert "\x00" not in str(stored.rows)
+
+
+@pytest.mark.parametrize("name", list(hostile_files.HOSTILE))
+def test_a_file_built_to_exhaust_the_reader_is_answered_at_once(staff_client, name):
+    """Issue 17: a 4.9 KB workbook with one cell at row 1,048,576 took 31 s and 695 MB."""
+    file_name, content, message = hostile_files.hostile(name)
+    tracemalloc.start()
+    try:
+        response = upload(staff_client, content, file_name)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 1024 * 1024, f"{peak / 1024 / 1024:.0f} MB"
+    if message is None:
+        assert response.status_code == 302
+        html = staff_client.get(response.url).content.decode()
+        assert len(html) < 200_000
+    else:
+        assert response.status_code == 200 and message in response.content.decode()
+        assert MemberImport.objects.count() == 0
+
+
+def test_a_wide_file_lists_a_few_of_the_columns_it_does_not_import(staff_client):
+    member_import, html = preview(staff_client, hostile_files.wide_csv(100_000))
+    ignored = member_import.columns["ignored"]
+    more = member_io.MAX_COLUMNS - 1 - member_io.MAX_IGNORED_SHOWN  # columns past 60 are not read
+    assert len(ignored) == member_io.MAX_IGNORED_SHOWN + 1 and ignored[-1] == f"ほか{more}列"
+    assert f"ほか{more}列" in html
+
+
+def test_empty_rows_are_skipped_and_rows_keep_their_numbers(staff_client):
+    rows = [["医療機関名", "電話番号"], ["青葉内科クリニック", "03-1234-5678"]]
+    rows += [[None, None]] * 15_000 + [["さくら耳鼻咽喉科", "03-2345-6789"]]
+    member_import, _ = preview(staff_client, xlsx_bytes(rows), "members.xlsx")
+    assert [(row["row"], row["name"]) for row in member_import.rows] == [
+        (2, "青葉内科クリニック"),
+        (15_003, "さくら耳鼻咽喉科"),
+    ]

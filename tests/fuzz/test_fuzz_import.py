@@ -25,6 +25,7 @@ from eligibility.engine import parse_rules
 from eligibility.models import RuleVersion, RuleVersionEvent
 from eligibility.selectors import rule_version_document
 from tests import factories
+from tests.clinics import hostile_files
 from tests.conftest import rules_document
 
 from . import (
@@ -154,7 +155,11 @@ def broken_file(draw) -> tuple[str, bytes]:
     return name, content
 
 
-member_files = st.one_of(member_csv(), member_xlsx(), broken_file())
+# files built to exhaust the reader: far rows, zip bombs, huge rows, cells and widths
+hostile_file = st.sampled_from(list(hostile_files.HOSTILE)).map(
+    lambda name: hostile_files.hostile(name)[:2]
+)
+member_files = st.one_of(member_csv(), member_xlsx(), broken_file(), hostile_file)
 
 
 @pytest.fixture
