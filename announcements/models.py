@@ -19,6 +19,15 @@ from django.db import models
 from django.utils import timezone
 
 
+def subject_one_line(value: str) -> None:
+    """A title that becomes an e-mail's subject is one line: a line break in a header stops the
+    e-mail (CR, LF and Unicode's line breaks alike)."""
+    if "".join(value.splitlines()) != value:
+        raise ValidationError(
+            "件名に改行は入れられません。1行で入力してください。", code="line_break"
+        )
+
+
 class Notice(models.Model):
     """A national notice, structured so that it reads as a letter on screen."""
 
@@ -50,7 +59,8 @@ class Publication(models.Model):
     """An association's notice to its member clinics.
 
     Draft, then published (``publish_at`` now, or later: scheduled), or withdrawn. Members see
-    it from ``publish_at`` on; ``notified_at`` records that the e-mail has gone out."""
+    it from ``publish_at`` on; ``notified_at`` records that the e-mail has gone out, and
+    ``unsent_to`` the addresses the task worker could not send it to (staff can send again)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "下書き"
@@ -71,13 +81,16 @@ class Publication(models.Model):
         on_delete=models.PROTECT,
         related_name="publications",
     )
-    title = models.CharField("件名", max_length=200)
+    title = models.CharField("件名", max_length=200, validators=[subject_one_line])
     cover_message = models.TextField("送付状（会員へのメッセージ）")
     contact = models.TextField("問い合わせ先", blank=True)
     body = models.TextField("本文", blank=True)
     status = models.CharField("状態", max_length=10, choices=Status, default=Status.DRAFT)
     publish_at = models.DateTimeField("公開日時", null=True, blank=True)
     notified_at = models.DateTimeField("お知らせメールの送信日時", null=True, blank=True)
+    unsent_to = models.JSONField(
+        "お知らせメールを送れなかった宛先", default=list, blank=True, editable=False
+    )
     withdrawn_at = models.DateTimeField("取り下げ日時", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -182,11 +182,13 @@ def _forget_unread(user_ids: list[int]) -> None:
     transaction.on_commit(lambda: unread_forget(user_ids=user_ids))
 
 
-def _send_later(messages: list[tuple]) -> int:
+def _send_later(messages: list[tuple], publication: Publication | None = None) -> int:
     """Hand the e-mails to the task worker in the caller's transaction: they are queued once,
-    with what the caller records, or not at all. How many were queued."""
+    with what the caller records, or not at all. How many were queued. For a notice, the
+    worker records the addresses it could not send to (``publication_unsent_add``)."""
     if messages:
-        send_emails.enqueue([list(message) for message in messages])
+        publication_id = publication.pk if publication else None
+        send_emails.enqueue([list(message) for message in messages], publication_id)
     return len(messages)
 
 
@@ -220,22 +222,52 @@ def publication_notify(*, publication: Publication) -> int:
     if not claimed:
         return 0
     _forget_members_unread(publication.association_id)
+    users = _member_users(publication.association)
+    return _send_later(_notice_messages(publication, users), publication)
+
+
+def _notice_messages(publication: Publication, users) -> list[tuple]:
+    """The notice's e-mail to each of these users: a link to it."""
     association = publication.association
     link = _absolute(reverse("notice_detail", args=[publication.pk]))
-    messages = [
+    title = " ".join(publication.title.splitlines())  # a subject is one line
+    return [
         (
-            f"【補助金ナビ】{association.name}からのお知らせ：{publication.title}",
+            f"【補助金ナビ】{association.name}からのお知らせ：{title}",
             f"{user.clinic.name} ご担当者様\n\n"
             f"{association.name}から、会員の皆さまへのお知らせを掲載しました。\n\n"
-            f"「{publication.title}」\n\n"
+            f"「{title}」\n\n"
             f"次のリンクからご覧ください（補助金ナビへのログインが必要です）。\n{link}\n\n"
             f"{_signature(association)}",
             None,
             [user.email],
         )
-        for user in _member_users(association)
+        for user in users
     ]
-    return _send_later(messages)
+
+
+@transaction.atomic
+def publication_unsent_add(*, publication_id: int, addresses: list[str]) -> None:
+    """Record the addresses the task worker could not send the notice to: its staff see them
+    and can send again (``publication_resend``)."""
+    publication = Publication.objects.select_for_update().filter(pk=publication_id).first()
+    if publication is not None:
+        publication.unsent_to = [*publication.unsent_to, *addresses]
+        publication.save(update_fields=["unsent_to", "updated_at"])
+
+
+@transaction.atomic
+def publication_resend(*, publication: Publication) -> int:
+    """Queue the notice's e-mail again for the members it did not reach, once: the addresses
+    are claimed with the queuing, so a second click sends nothing. Only while members can see
+    it, and only to those who are still active members. Returns the e-mails queued."""
+    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    if not publication.is_live or not publication.unsent_to:
+        return 0
+    users = _member_users(publication.association).filter(email__in=publication.unsent_to)
+    publication.unsent_to = []
+    publication.save(update_fields=["unsent_to", "updated_at"])
+    return _send_later(_notice_messages(publication, users), publication)
 
 
 def due_publications_notify() -> list[tuple[Publication, int]]:

@@ -41,6 +41,11 @@ urlpatterns = [
         views.staff_notice_withdraw,
         name="staff_notice_withdraw",
     ),
+    path(
+        "staff/notices/<int:publication_id>/resend/",
+        views.staff_notice_resend,
+        name="staff_notice_resend",
+    ),
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/<int:publication_id>/", views.notice_detail, name="notice_detail"),
     path(

@@ -1,20 +1,17 @@
-import csv
-import io
 from pathlib import PurePath
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from openpyxl import Workbook
 
 from accounts.decorators import clinic_user_required, staff_required
+from clinics import exports
 from clinics.selectors import clinic_visible_to
 from eligibility.templatetags.yen import jdate
 
@@ -54,28 +51,15 @@ def past_results_csv(request, table: str):
     """One table as CSV for Excel: UTF-8 with BOM, Japanese headers, CRLF line ends."""
     if table not in TABLE_NAMES:
         raise Http404("その表はありません。")
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(comparison(table).csv_rows())
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
     filename = f"it_hojokin_2024_2025_{table}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports.download(
+        comparison(table).csv_rows(), fmt="csv", title=table, filename=filename, fallback=filename
+    )
 
 
 # --- notices: association staff ----------------------------------------------------------------
 
 FOLLOW_UP_PER_PAGE = 25
-EXPORT_CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def _content_disposition(filename: str, fallback: str) -> str:
-    """``attachment`` with an ASCII fallback name and the real (Japanese) one as filename*."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def _staff_notice_ctx(request, publication, **forms) -> dict:
@@ -227,6 +211,23 @@ def staff_notice_withdraw(request, publication_id: int):
     return redirect("staff_notice", publication.pk)
 
 
+@staff_required
+@require_POST
+def staff_notice_resend(request, publication_id: int):
+    """Send the notice's e-mail again to the members it could not be sent to."""
+    publication = selectors.publication_get_for_staff(
+        user=request.user, publication_id=publication_id
+    )
+    queued = services.publication_resend(publication=publication)
+    if queued:
+        messages.success(
+            request, f"送信できなかった{queued}人に、お知らせメールをもう一度送ります。"
+        )
+    else:
+        messages.info(request, "もう一度送るメールはありません。")
+    return redirect("staff_notice", publication.pk)
+
+
 # --- notices: clinic users ---------------------------------------------------------------------
 
 
@@ -267,7 +268,7 @@ def notice_attachment(request, publication_id: int, attachment_id: int):
         raise Http404("ファイルが見つかりません。") from None
     response = FileResponse(handle, content_type=attachment.content_type)
     suffix = PurePath(attachment.original_name).suffix.lower()
-    response["Content-Disposition"] = _content_disposition(
+    response["Content-Disposition"] = exports.content_disposition(
         attachment.original_name, f"attachment-{attachment.pk}{suffix}"
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -298,29 +299,14 @@ def staff_dashboard(request):
 def staff_follow_up_export(request, fmt: str):
     """The members to follow up as CSV (UTF-8 with BOM, for Excel) or .xlsx."""
     association = request.user.association
-    rows = selectors.follow_up_rows(association=association)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-        content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    else:
-        content = _xlsx_bytes(rows, title="未読・未確認の会員")
-    response = HttpResponse(content, content_type=EXPORT_CONTENT_TYPES[fmt])
     stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = _content_disposition(
-        f"{association.name}_未読・未確認の会員_{stamp}.{fmt}", f"follow-up-{stamp}.{fmt}"
+    return exports.download(
+        selectors.follow_up_rows(association=association),
+        fmt=fmt,
+        title="未読・未確認の会員",
+        filename=f"{association.name}_未読・未確認の会員_{stamp}.{fmt}",
+        fallback=f"follow-up-{stamp}.{fmt}",
     )
-    return response
-
-
-def _xlsx_bytes(rows, *, title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 @staff_required

@@ -2,22 +2,17 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import staff_required
 
-from . import member_io
+from . import exports, member_io
 
 TEMPLATE = "clinics/member_import.html"
 PREVIEW_ROWS_PER_PAGE = 200
 PREVIEW_FILTERS = {"": "すべて", **member_io.STATUS_LABELS}
-EXPORT_CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 @staff_required
@@ -87,12 +82,17 @@ def member_import_confirm(request, import_id: int):
 def member_export(request, fmt: str):
     """The association's members with the importer's headers, as CSV (UTF-8 with BOM) or xlsx."""
     clinics = member_io.member_list_for_export(user=request.user)
-    content = member_io.export_xlsx(clinics) if fmt == "xlsx" else member_io.export_csv(clinics)
-    response = HttpResponse(content, content_type=EXPORT_CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = member_io.export_content_disposition(
+    filename, fallback = member_io.export_names(
         association=request.user.association, fmt=fmt, today=timezone.localdate()
     )
-    return response
+    return exports.download(
+        member_io.export_rows(clinics),
+        fmt=fmt,
+        title="会員名簿",
+        filename=filename,
+        fallback=fallback,
+        all_text=True,
+    )
 
 
 def _page_ctx(**ctx) -> dict:

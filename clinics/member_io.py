@@ -27,7 +27,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from urllib.parse import quote
 
 import openpyxl
 from django import forms
@@ -35,12 +34,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from eligibility.models import LegalForm
 
-from . import normalize, services
+from . import exports, normalize, services
 from .forms import ClinicProfileForm
 from .models import Association, Clinic, MemberImport
 from .prefectures import PREFECTURES
@@ -93,7 +90,6 @@ LEGAL_FORM_VALUES = {
     "社会福祉法人": LegalForm.Code.SOCIAL_WELFARE_CORPORATION,
 } | {code.value: code for code in LegalForm.Code}
 
-_FORMULA_START = ("=", "+", "-", "@")  # what Excel would run as a formula
 
 PREFECTURE_VALUES = {name: name for name in PREFECTURES} | {
     name[:-1]: name for name in PREFECTURES if name != "北海道"
@@ -294,7 +290,7 @@ def _cell_text(value, field_name: str = "") -> str:
         return value.isoformat()
     # NUL (from Unicode text files) cannot be stored in PostgreSQL's JSON: shown as �, refused
     text = str(value).replace("\x00", UNREADABLE_CHARACTER).strip()
-    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
+    if text.startswith("'") and text[1:].startswith(exports.FORMULA_START):
         return text[1:]
     return text
 
@@ -741,47 +737,11 @@ def _export_value(name: str, value) -> str:
     return str(value)
 
 
-def export_csv(clinics: list[Clinic]) -> bytes:
-    """UTF-8 with BOM and CRLF (Excel opens it as Japanese text). A cell that Excel would take
-    for a formula gets a leading apostrophe, which the importer removes."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in export_rows(clinics):
-        writer.writerow([f"'{v}" if str(v).startswith(_FORMULA_START) else v for v in row])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-
-def export_xlsx(clinics: list[Clinic]) -> bytes:
-    """One sheet 会員名簿: bold header row, frozen; every cell text (法人番号 keeps its 13 digits,
-    a leading 0 stays); widths fitted to the contents."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "会員名簿"
-    rows = export_rows(clinics)
-    widths = [0] * len(rows[0])
-    for row_number, row in enumerate(rows, start=1):
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_number, column=column, value=str(value))
-            cell.data_type = "s"  # never a formula
-            cell.number_format = "@"
-            widths[column - 1] = max(widths[column - 1], _display_width(str(value)))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def export_content_disposition(*, association: Association, fmt: str, today: date) -> str:
-    """attachment; filename="members-13-20261125.csv"; filename*=UTF-8''members-東京都医師会-…"""
+def export_names(*, association: Association, fmt: str, today: date) -> tuple[str, str]:
+    """(members-東京都医師会-20261125.csv, members-13-20261125.csv): the file's name, and its
+    ASCII stand-in for old clients."""
     stamp = today.strftime("%Y%m%d")
-    ascii_name = f"members-{association.prefecture_code:02d}-{stamp}.{fmt}"
-    utf8_name = f"members-{association.name}-{stamp}.{fmt}"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(utf8_name)}"
+    return (
+        f"members-{association.name}-{stamp}.{fmt}",
+        f"members-{association.prefecture_code:02d}-{stamp}.{fmt}",
+    )

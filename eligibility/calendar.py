@@ -1,12 +1,21 @@
 """Deadlines as an iCalendar (.ics) file, RFC 5545: all-day events with a reminder a week before."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from .engine.format import jdate
 
+# Every line break (CR LF, a lone CR or LF, and Unicode's) and other control characters, which
+# RFC 5545 does not allow in a TEXT value: a line break must become \n, or it ends the line.
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
 
 def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """A TEXT value (RFC 5545, 3.3.11): backslash, semicolon and comma escaped, each line
+    break written as \\n, other control characters left out."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _CONTROL.sub("", _LINE_BREAK.sub(r"\\n", value))
 
 
 def _fold(line: str) -> str:
@@ -41,7 +50,7 @@ def deadlines_ics(result) -> str:
         )
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{result.rules.label}-{frame.code}-{round_.number}@hojokin-navi",
+            f"UID:{_escape(f'{result.rules.label}-{frame.code}-{round_.number}@hojokin-navi')}",
             f"DTSTAMP:{stamp}",
             f"DTSTART;VALUE=DATE:{round_.closes_on:%Y%m%d}",
             f"DTEND;VALUE=DATE:{round_.closes_on + timedelta(days=1):%Y%m%d}",

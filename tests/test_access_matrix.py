@@ -107,6 +107,7 @@ RULES = {
     ),
     "staff_notice_publish": Rule({"staff_x"}, "post", kwargs={"publication_id": "publication"}),
     "staff_notice_withdraw": Rule({"staff_x"}, "post", kwargs={"publication_id": "publication"}),
+    "staff_notice_resend": Rule({"staff_x"}, "post", kwargs={"publication_id": "publication"}),
     # national rule administrators
     "rules_admin": Rule({"rule_admin"}),
     "rules_admin_clone": Rule({"rule_admin"}, "post"),

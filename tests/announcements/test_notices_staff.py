@@ -79,6 +79,20 @@ def test_its_own_notice_needs_a_body(staff_client):
     assert not Publication.objects.exists()
 
 
+@pytest.mark.parametrize("line_break", ["\n", "\r", "\r\n"], ids=["LF", "CR", "CRLF"])
+def test_a_title_with_a_line_break_is_refused(staff_client, line_break):
+    data = {"title": f"ご案内{line_break}Bcc: x@example.jp", "cover_message": "会員各位"}
+    data |= {"body": "本文", "notice": ""}
+    response = staff_client.post("/staff/notices/new/", data)
+    assert response.status_code == 200
+    assert "件名に改行は入れられません。1行で入力してください。" in response.content.decode()
+    assert not Publication.objects.exists()
+    draft = nf.publication(state="draft", with_notice=False, title="元の件名")
+    assert staff_client.post(f"/staff/notices/{draft.pk}/edit/", data).status_code == 200
+    draft.refresh_from_db()
+    assert draft.title == "元の件名"
+
+
 def test_it_edits_a_draft_but_not_a_published_notice(staff_client):
     draft = nf.publication(state="draft", with_notice=False)
     data = {"title": "新しい件名", "cover_message": "会員各位", "body": "本文", "notice": ""}

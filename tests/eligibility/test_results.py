@@ -1,5 +1,6 @@
 """Results stay with the rule version they were made under; deadlines come as .ics."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -137,3 +138,41 @@ def test_only_the_clinic_and_its_association_see_a_result(client, screening):
     assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def unescape_ics(value: str) -> str:
+    """RFC 5545 3.3.11 backwards: \\\\ \\; \\, and \\n (or \\N)."""
+    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m[1] in "nN" else m[1], value)
+
+
+def test_rule_text_with_line_breaks_stays_inside_its_ics_value(client, screening):
+    injected = "改\r行\nあり\r\nBEGIN:VEVENT;区切り,カンマ\\円記号" + "長い枠の名前" * 10
+    draft = rule_version_clone(version=rule_version_published(), label="2026.2")
+    frame = draft.frames.get(code="security")
+    frame.name = injected
+    frame.save()
+    closes = date.today() + timedelta(days=40)
+    DeadlineRound.objects.create(frame=frame, number=5, closes_on=closes, source=injected)
+    rule_version_publish(version=draft)
+    client.force_login(screening.user)
+    client.post(f"/screenings/{screening.pk}/recheck/")
+    copy = Screening.objects.latest("id")
+    content = client.get(f"/screenings/{copy.pk}/deadlines.ics").content
+
+    assert content.endswith(b"\r\n")
+    physical = content.split(b"\r\n")[:-1]
+    assert all(b"\r" not in line and b"\n" not in line for line in physical)
+    assert all(len(line) <= 75 and line.decode() for line in physical)  # folded between characters
+    body = content.decode()
+    lines = body.replace("\r\n ", "").split("\r\n")[:-1]  # unfolded content lines
+    names = [re.match(r"[A-Z-]+", line)[0] for line in lines]
+    assert names.count("BEGIN") == 3 and lines.count("BEGIN:VEVENT") == 1  # calendar, event, alarm
+    assert set(names) == {
+        *("BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "X-WR-CALNAME", "UID", "DTSTAMP"),
+        *("DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "TRANSP", "TRIGGER", "ACTION"),
+    }
+    summary = unescape_ics(next(line for line in lines if line.startswith("SUMMARY:"))[8:])
+    as_lines = injected.replace("\r\n", "\n").replace("\r", "\n")
+    assert summary.startswith(f"【申請締切】{as_lines} 第5次（")
+    description = next(line for line in lines if line.startswith("DESCRIPTION:"))
+    assert unescape_ics(description[12:]).endswith(f"出典：{as_lines}")

@@ -12,9 +12,14 @@ from eligibility.engine.io import CaseError, evaluation_to_json, parse_case
 from eligibility.engine.types import RuleSet
 from eligibility.selectors import rule_set_for, rule_version_get, rule_version_published, today
 
+MAX_INPUT_BYTES = 32 * 2**20  # 32 MB, about 130,000 cases: larger inputs are to be split
+
 
 class Command(BaseCommand):
-    help = "JSON のケース（1件または配列）を判定し、結果を JSON で出力します。"
+    help = (
+        f"JSON のケース（1件または配列、{MAX_INPUT_BYTES // 2**20} MB まで）を判定し、"
+        "結果を JSON で出力します。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="入力ファイル（- で標準入力）")
@@ -35,19 +40,35 @@ class Command(BaseCommand):
             ) from None
         rules = self._rules(options["rules"], options["rules_file"])
         payload = self._read(options["file"])
-        cases = payload if isinstance(payload, list) else [payload]
+        is_list = isinstance(payload, list)
         legal_forms = tuple(rules.legal_forms)
         parsed = []
-        for index, case in enumerate(cases):
+        for index, case in enumerate(payload if is_list else [payload]):
             try:
                 parsed.append(parse_case(case, legal_forms))
             except CaseError as error:
                 raise CommandError(f"ケース {index}: {error}", returncode=2) from None
-        results = [
-            evaluation_to_json(evaluate(facts, plan, rules, as_of=as_of)) for facts, plan in parsed
-        ]
-        output = results if isinstance(payload, list) else results[0]
-        self.stdout.write(json.dumps(output, ensure_ascii=False, indent=1))
+        del payload  # every case is checked; the parsed ones take less memory than the JSON
+        results = (
+            json.dumps(
+                evaluation_to_json(evaluate(facts, plan, rules, as_of=as_of)),
+                ensure_ascii=False,
+                indent=1,
+            )
+            for facts, plan in parsed
+        )
+        if not is_list:
+            self.stdout.write(next(results))
+        elif not parsed:
+            self.stdout.write("[]")
+        else:
+            # Each result is written as soon as it is computed, laid out as json.dumps(results,
+            # indent=1) would: one more space on every line (a JSON string holds no raw newline).
+            separator = "[\n "
+            for text in results:
+                self.stdout.write(separator + text.replace("\n", "\n "), ending="")
+                separator = ",\n "
+            self.stdout.write("\n]")
 
     def _rules(self, label: str | None, path: str | None) -> RuleSet:
         if path:
@@ -71,14 +92,22 @@ class Command(BaseCommand):
     def _read(self, path: str):
         try:
             if path == "-":
-                text = sys.stdin.buffer.read().decode("utf-8-sig")
+                data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
             else:
                 with open(path, "rb") as handle:
-                    text = handle.read().decode("utf-8-sig")
+                    data = handle.read(MAX_INPUT_BYTES + 1)
         except OSError as error:
             raise CommandError(
                 f"{path}: 読み込めません（{error.strerror}）", returncode=2
             ) from None
+        if len(data) > MAX_INPUT_BYTES:
+            raise CommandError(
+                f"{path}: {MAX_INPUT_BYTES // 2**20} MB を超える入力は受け付けられません"
+                "（ケースを分けて実行してください）",
+                returncode=2,
+            )
+        try:
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise CommandError(f"{path}: UTF-8 のテキストではありません", returncode=2) from None
         try:
