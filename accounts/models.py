@@ -7,10 +7,22 @@ from django.db import models
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """The whole address in lower case: AOBA@EXAMPLE.JP and aoba@example.jp are one person.
+        Used when a user is saved and when one is looked up (login, axes' lockout)."""
+        return super().normalize_email(email).lower()
+
+    def get_by_natural_key(self, username: str):
+        return super().get_by_natural_key(self.normalize_email(username))
+
+    async def aget_by_natural_key(self, username: str):
+        return await super().aget_by_natural_key(self.normalize_email(username))
+
     def create_user(self, email: str, password: str | None = None, **extra):
         if not email:
             raise ValueError("メールアドレスが必要です")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.normalize_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -66,6 +78,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+    def save(self, **kwargs):
+        self.email = type(self).objects.normalize_email(self.email)
+        super().save(**kwargs)
 
     def get_full_name(self) -> str:
         return self.name or self.email

@@ -235,17 +235,34 @@ if not DEBUG:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
 
-# Login throttling (django-axes): 5 failures for one address and account lock it for 30 min.
+# Login throttling (django-axes, accounts/throttling.py): 5 failures for one account from one
+# address lock it there for 30 min; 10 failures for one account from any addresses lock it
+# everywhere until 10 min pass without them.
 INSTALLED_APPS.append("axes")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.UserBackend",
 ]
+AXES_HANDLER = "accounts.throttling.LockoutHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
+LOGIN_ACCOUNT_COOLOFF_MINUTES = env_int("LOGIN_ACCOUNT_COOLOFF_MINUTES", 10)
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the e-mail address)
+AXES_USERNAME_CALLABLE = "accounts.throttling.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+# The client's address, for the lockout and the password-reset limits: REMOTE_ADDR, or behind
+# that many reverse proxies the address the outermost one saw (accounts/throttling.py).
+CLIENT_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+if CLIENT_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"AXES_PROXY_COUNT={CLIENT_PROXY_COUNT} must be 0 or more")
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+
+# Password-reset e-mails: at most 3 an hour for one address and 10 an hour from one client;
+# beyond that nothing is sent, and the page says the same as always.
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
