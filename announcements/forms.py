@@ -1,6 +1,8 @@
 from django import forms
 from django.utils import timezone
 
+from clinics.forms import PlainCharField, TextLinesField
+
 from .models import Notice, Publication
 from .services import ALLOWED_SUFFIXES, ATTACHMENT_MAX_BYTES, attachment_check
 
@@ -18,6 +20,12 @@ class PublicationForm(forms.ModelForm):
     class Meta:
         model = Publication
         fields = ["title", "notice", "cover_message", "contact", "body"]
+        field_classes = {
+            "title": PlainCharField,
+            "cover_message": TextLinesField,
+            "contact": TextLinesField,
+            "body": TextLinesField,
+        }
         labels = {"title": "件名", "body": "本文（全国の通知を添えないとき）"}
         help_texts = {
             "cover_message": "会員の医療機関に宛てた送付状です。お知らせの最初に表示されます。",

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from clinics.models import Association
+from config.text import fit, fit_file_name
 
 from .models import Attachment, Notice, Publication, ReadReceipt, Reminder
 from .selectors import members_to_follow_up, publication_latest_live, unread_forget
@@ -80,7 +81,9 @@ def association_contact_text(association: Association) -> str:
 def publication_initial(*, association: Association, notice: Notice | None) -> dict:
     """What a new publication's form starts with: the cover message and contact prefilled."""
     if notice is not None:
-        title = f"【ご案内】{notice.title}"
+        title = fit(
+            notice.title, Publication._meta.get_field("title").max_length, before="【ご案内】"
+        )
         message = (
             "日頃より本会の事業にご協力を賜り、厚く御礼申し上げます。\n\n"
             f"このたび、日本医師会より「{notice.title}」（{notice.number}）が届きましたので、"
@@ -364,7 +367,7 @@ def attachment_add(*, publication: Publication, upload, by: User) -> Attachment:
     name = PurePath(upload.name).name
     attachment = Attachment(
         publication=publication,
-        original_name=name[-255:],
+        original_name=fit_file_name(name, Attachment._meta.get_field("original_name").max_length),
         content_type=content_type,
         size=upload.size,
         uploaded_by=by,

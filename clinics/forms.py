@@ -10,12 +10,40 @@ from eligibility.models import LegalForm
 from . import normalize
 from .models import Association, Clinic, Invitation, JoinRequest
 
+# Every free-text field of the project is one of these three (or KanaField): each removes the
+# invisible characters people never mean to type (clinics/normalize.py).
+
 
 class NormalizedCharField(forms.CharField):
-    """A text field whose value is NFKC-folded with spaces tidied."""
+    """One line (a name, an address): NFKC-folded, spaces tidied, invisible characters gone."""
 
     def to_python(self, value):
         return normalize.text(super().to_python(value))
+
+
+class PlainCharField(forms.CharField):
+    """One line as typed (widths kept), invisible characters gone; a line break is refused (a
+    notice's title becomes an e-mail's subject)."""
+
+    def to_python(self, value):
+        return normalize.visible(super().to_python(value)).strip()
+
+    def validate(self, value):
+        super().validate(value)
+        if "\n" in value:
+            raise forms.ValidationError(
+                f"{self.label or 'この欄'}に改行は入れられません。1行で入力してください。",
+                code="line_break",
+            )
+
+
+class TextLinesField(forms.CharField):
+    """Several lines as typed (widths kept): invisible characters gone, line ends LF."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        return normalize.lines(super().to_python(value))
 
 
 class KanaField(forms.CharField):
@@ -25,13 +53,25 @@ class KanaField(forms.CharField):
         return normalize.kana(super().to_python(value))
 
 
-class HeadcountField(forms.IntegerField):
-    """A non-negative whole number; full-width digits and 人 are accepted."""
+class WholeNumberField(forms.IntegerField):
+    """A whole number as people type it: full-width digits, thousands separators every three
+    digits and a unit (``units``) are accepted; '1,2,3', '1_000' and '٣' are not."""
+
+    units: tuple[str, ...] = ()
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = normalize.nfkc(value).replace(",", "").removesuffix("人").strip()
-        return super().to_python(value)
+        if not isinstance(value, str):
+            return super().to_python(value)
+        try:
+            return normalize.whole_number(value, units=self.units)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class HeadcountField(WholeNumberField):
+    """A non-negative whole number; full-width digits and 人 are accepted."""
+
+    units = ("人",)
 
 
 class ClinicProfileForm(forms.ModelForm):
@@ -229,6 +269,7 @@ class JoinRequestForm(forms.ModelForm):
     class Meta:
         model = JoinRequest
         fields = ["association", "clinic_name", "contact_name", "email", "phone", "message"]
+        field_classes = {"message": TextLinesField}
 
     def clean_phone(self):
         value = normalize.phone(self.cleaned_data["phone"])

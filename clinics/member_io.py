@@ -35,12 +35,13 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from config.text import fit_file_name
 from eligibility.models import LegalForm
 
 from . import exports, normalize, services
 from .forms import ClinicProfileForm
 from .models import Association, Clinic, MemberImport
-from .prefectures import PREFECTURES
+from .prefectures import PREFECTURES, prefecture_warning
 from .selectors import clinic_list_for_staff
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -501,6 +502,7 @@ class PlannedRow:
     errors: list[str] = field(default_factory=list)
     clinic: Clinic | None = None
     updates: dict = field(default_factory=dict)
+    warning: str = ""  # imported all the same, e.g. a prefecture not the association's
 
     @property
     def status_label(self) -> str:
@@ -540,9 +542,12 @@ def _match_key(name: str, phone: str) -> tuple[str, str]:
     return re.sub(r"\s", "", normalize.text(name)), normalize.digits(phone or "")
 
 
-def plan_rows(rows: list[dict], clinics: list[Clinic]) -> list[PlannedRow]:
+def plan_rows(
+    rows: list[dict], clinics: list[Clinic], *, association: Association
+) -> list[PlannedRow]:
     """What each checked row would do to the members: 新規, 更新, 変更なし, or エラー when the row is
-    invalid, repeats an earlier row, or matches more than one member."""
+    invalid, repeats an earlier row, or matches more than one member. A row that will be imported
+    but whose prefecture is not the association's gets a warning."""
     by_number = {c.corporate_number: c for c in clinics if c.corporate_number}
     by_key = defaultdict(list)
     for clinic in clinics:
@@ -584,6 +589,9 @@ def plan_rows(rows: list[dict], clinics: list[Clinic]) -> list[PlannedRow]:
         if number:
             seen_number[number] = plan.row
         seen_key[key] = (plan.row, number)
+        plan.warning = prefecture_warning(
+            prefecture=values.get("prefecture", ""), association=association, wording="import"
+        )
         if clinic is None:
             plan.status = NEW
             continue
@@ -595,9 +603,11 @@ def plan_rows(rows: list[dict], clinics: list[Clinic]) -> list[PlannedRow]:
 
 
 def count_statuses(planned: list[PlannedRow]) -> dict[str, int]:
-    counts = dict.fromkeys(STATUS_LABELS, 0)
+    """The rows of each status, and under "warning" the rows with a warning."""
+    counts = dict.fromkeys(STATUS_LABELS, 0) | {"warning": 0}
     for plan in planned:
         counts[plan.status] += 1
+        counts["warning"] += bool(plan.warning)
     return counts
 
 
@@ -616,7 +626,7 @@ def member_import_create(*, association: Association, by, file_name: str, data: 
     member_import = MemberImport(
         association=association,
         created_by=by,
-        file_name=file_name[:255],
+        file_name=fit_file_name(file_name, MemberImport._meta.get_field("file_name").max_length),
         columns=parsed.columns,
         rows=parsed.rows,
     )
@@ -639,7 +649,7 @@ def member_import_get_for_staff(*, user, import_id: int) -> MemberImport:
 
 def member_import_plan(*, member_import: MemberImport) -> list[PlannedRow]:
     clinics = list(Clinic.objects.filter(association_id=member_import.association_id))
-    return plan_rows(member_import.rows, clinics)
+    return plan_rows(member_import.rows, clinics, association=member_import.association)
 
 
 @transaction.atomic

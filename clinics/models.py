@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from eligibility.models import LegalForm
 
+from . import prefectures
 from .prefectures import PREFECTURE_CHOICES
 
 
@@ -75,6 +76,13 @@ class Clinic(models.Model):
         if self.legal_form and self.legal_form != LegalForm.Code.INDIVIDUAL:
             required.append(self.corporate_number)
         return all(required) and self.employees is not None
+
+    @property
+    def prefecture_warning(self) -> str:
+        """For staff: "" unless the clinic's prefecture is not its association's."""
+        return prefectures.prefecture_warning(
+            prefecture=self.prefecture, association=self.association, wording="member"
+        )
 
 
 def _new_token() -> str:

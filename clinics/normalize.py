@@ -14,11 +14,12 @@ import unicodedata
 HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe63\uff0d\u30fc\uff70\u2500\u2501"
 _HYPHEN_RE = re.compile(f"[{re.escape(HYPHENS)}]")
 _SPACES_RE = re.compile(r"\s+")
-# Invisible controls that have no place in a name or an address: C0/C1 controls (ESC, BEL…;
-# NUL is left for the form to refuse by name;
-# tab and line breaks are white space and fold to a space) and the bidi overrides that can
-# make text display in another order than it is stored (U+202A–U+202E, U+2066–U+2069).
-_CONTROLS_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS_RE = re.compile("\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# What people never mean to type: control characters (Unicode category Cc: ESC, BEL…) and
+# format characters (Cf: the bidi overrides U+202A–U+202E and U+2066–U+2069 that make text show
+# in another order than it is stored, zero-width spaces, the BOM…). NUL is left for the form
+# to refuse by name; tab and line breaks are white space, handled by each kind of field.
+_KEPT_CONTROLS = "\x00\t\n"
 
 
 def nfkc(value: str) -> str:
@@ -26,10 +27,45 @@ def nfkc(value: str) -> str:
     return unicodedata.normalize("NFKC", value or "").strip()
 
 
+def visible(value: str) -> str:
+    """The text without its invisible characters; every kind of line break becomes LF. Widths
+    are not folded (a rule's source quotes the notice's full-width brackets exactly)."""
+    value = _LINE_BREAKS_RE.sub("\n", value or "")
+    if value.isascii() and value.isprintable():
+        return value
+    return "".join(
+        ch for ch in value if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+
+
 def text(value: str) -> str:
-    """A name or an address: NFKC, invisible controls removed, runs of spaces (also
-    full-width) become one space."""
-    return _SPACES_RE.sub(" ", _CONTROLS_RE.sub("", nfkc(value))).strip()
+    """A one-line name or address: NFKC, invisible characters removed, runs of spaces (also
+    full-width) and line breaks become one space."""
+    return _SPACES_RE.sub(" ", nfkc(visible(value))).strip()
+
+
+def lines(value: str) -> str:
+    """Text of several lines as typed (widths kept): invisible characters removed, line ends
+    LF, spaces at the ends of the text removed."""
+    return visible(value).strip()
+
+
+_WHOLE_NUMBER_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+")
+
+
+def whole_number(value: str, *, units: tuple[str, ...] = ()) -> int | None:
+    """'１,２３４人' -> 1234 (with units=("人",)), '' -> None. Anything else that is not a
+    well-formed number raises ValueError: only the digits 0-9, with thousands separators (if
+    any) every three digits ('1,2,3', '1_000' and '٣', which int() would take, are refused)."""
+    folded = nfkc(value)
+    for unit in units:
+        folded = folded.removesuffix(unit)
+    folded = folded.strip()
+    if not folded:
+        return None
+    if not _WHOLE_NUMBER_RE.fullmatch(folded):
+        raise ValueError(value)
+    return int(folded.replace(",", ""))  # ValueError past int()'s 4,300 digits
 
 
 def digits_and_hyphens(value: str) -> str:

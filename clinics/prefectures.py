@@ -16,3 +16,23 @@ PREFECTURE_CHOICES = [(name, name) for name in PREFECTURES]
 def association_name(prefecture: str) -> str:
     """東京都 -> 東京都医師会 (each prefecture has one 都道府県医師会)."""
     return f"{prefecture}医師会"
+
+
+PREFECTURE_WARNINGS = {
+    "import": "所在地が{prefecture}です（{association}の会員として取り込みます）。",
+    "member": "所在地が{prefecture}です（{association}の会員として登録されています）。",
+    "clinic": (
+        "貴院は{association}の会員として登録されています（所在地は{prefecture}になっています）。"
+        "所属する医師会が違う場合は、{association}にご連絡ください。"
+    ),
+}
+
+
+def prefecture_warning(*, prefecture: str, association, wording: str) -> str:
+    """The warning for a clinic whose prefecture (所在地の都道府県) is not its association's, or ""
+    when it is (or is blank). Such a clinic is saved all the same: it is a warning, not a refusal.
+    ``wording`` is where it is read: "import" (the import preview), "member" (staff pages) or
+    "clinic" (the clinic's own profile)."""
+    if not prefecture or prefecture == association.prefecture:
+        return ""
+    return PREFECTURE_WARNINGS[wording].format(prefecture=prefecture, association=association.name)

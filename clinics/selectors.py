@@ -45,7 +45,7 @@ def clinic_list_for_staff(
             clinics.filter(has_screening) if screened == "yes" else clinics.exclude(has_screening)
         )
         clinics = clinics.distinct()
-    return clinics.order_by("name_kana", "id")
+    return clinics.select_related("association").order_by("name_kana", "id")
 
 
 def invitation_get_usable(*, token: str) -> Invitation | None:

@@ -10,6 +10,7 @@ from eligibility.models import LegalForm
 
 from . import services
 from .forms import AcceptInvitationForm, ClinicProfileForm, InvitationForm, JoinRequestForm
+from .prefectures import prefecture_warning
 from .selectors import (
     clinic_get_for_user,
     clinic_list_for_staff,
@@ -39,16 +40,24 @@ def _profile_form_response(request, form, template_ctx):
     return render(request, "clinics/profile.html", template_ctx | {"form": form})
 
 
+def _clinic_warning(clinic) -> str:
+    return prefecture_warning(
+        prefecture=clinic.prefecture, association=clinic.association, wording="clinic"
+    )
+
+
 @clinic_user_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
     """A clinic user keeps the clinic's profile; nothing typed is lost on an error."""
     clinic = clinic_get_for_user(user=request.user, clinic_id=request.user.clinic_id)
     form = ClinicProfileForm(request.POST if request.method == "POST" else None, instance=clinic)
-    ctx = {"clinic": clinic, "action": reverse("profile")}
+    ctx = {"clinic": clinic, "action": reverse("profile"), "warning": _clinic_warning(clinic)}
     if request.method == "POST" and "_validate" not in request.POST and form.is_valid():
         services.clinic_update(clinic=clinic, **form.cleaned_data)
         messages.success(request, "医療機関の情報を保存しました。")
+        if warning := _clinic_warning(clinic):
+            messages.warning(request, warning)
         return redirect("home")
     return _profile_form_response(request, form, ctx)
 
@@ -81,7 +90,11 @@ def members(request):
 def member_edit(request, clinic_id: int):
     clinic = clinic_get_for_user(user=request.user, clinic_id=clinic_id)
     form = ClinicProfileForm(request.POST if request.method == "POST" else None, instance=clinic)
-    ctx = {"clinic": clinic, "action": reverse("member_edit", args=[clinic.pk])}
+    ctx = {
+        "clinic": clinic,
+        "action": reverse("member_edit", args=[clinic.pk]),
+        "warning": clinic.prefecture_warning,
+    }
     if request.method == "POST" and "_validate" not in request.POST and form.is_valid():
         services.clinic_update(clinic=clinic, **form.cleaned_data)
         messages.success(request, f"{clinic.name}の情報を保存しました。")

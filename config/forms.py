@@ -104,8 +104,9 @@ def _field(context: dict) -> str:
             f'<label for="{conditional_escape(field.id_for_label)}">'
             f"{conditional_escape(field.label)}{optional}</label>"
         )
-    if field.help_text:  # the template marks it safe: help texts are ours, with markup
-        out.append(f'<p class="help" id="{auto_id}_helptext">{field.help_text}</p>')
+    if field.help_text:  # may come from rule data: escaped unless marked safe (Django's own)
+        help_text = conditional_escape(field.help_text)
+        out.append(f'<p class="help" id="{auto_id}_helptext">{help_text}</p>')
     for error in field.errors:
         out.append(f'<p class="field-error" id="{auto_id}_error">{conditional_escape(error)}</p>')
     out.append(str(field))

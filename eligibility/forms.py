@@ -6,13 +6,14 @@ from decimal import Decimal, InvalidOperation, localcontext
 
 from django import forms
 
-from clinics.forms import HeadcountField
+from clinics.forms import HeadcountField, NormalizedCharField, WholeNumberField
 from clinics.normalize import nfkc
 from eligibility.engine.types import RuleSet
 from eligibility.models import LegalForm
 
 MAX_YEN = 10**10  # 100億円: larger is a typing mistake
-_MONEY_RE = re.compile(r"^(\d+(?:\.\d+)?)(万)?円?$")
+# digits 0-9 only (Decimal, like int(), would take '٣'), thousands separators every 3 digits
+_MONEY_RE = re.compile(r"^((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)(万)?円?$")
 _MAX_MONEY_DIGITS = 4000
 
 
@@ -20,13 +21,14 @@ def parse_yen(raw: str) -> int | None:
     """'１２０万円' -> 1200000; None when it is not an amount. The arithmetic is exact (the
     default 28 digits of Decimal would round 1.00000000000000000000000000001万 to 10000);
     thousands of digits are not an amount (int() refuses to convert them)."""
-    text = nfkc(raw).replace(",", "").replace("，", "").replace(" ", "").replace("¥", "")
+    text = nfkc(raw).replace(" ", "").replace("¥", "")
     match = _MONEY_RE.match(text)
     if not match or len(match.group(1)) > _MAX_MONEY_DIGITS:
         return None
+    digits = match.group(1).replace(",", "")
     try:
-        with localcontext(prec=len(match.group(1)) + 10):
-            number = Decimal(match.group(1)) * (10_000 if match.group(2) else 1)
+        with localcontext(prec=len(digits) + 10):
+            number = Decimal(digits) * (10_000 if match.group(2) else 1)
     except InvalidOperation:
         return None
     if number != number.to_integral_value():
@@ -62,7 +64,9 @@ class MoneyField(forms.CharField):
         return value
 
 
-class MonthsField(forms.IntegerField):
+class MonthsField(WholeNumberField):
+    units = ("か月", "ヶ月", "カ月")
+
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("min_value", 0)
@@ -72,8 +76,6 @@ class MonthsField(forms.IntegerField):
         self.widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = nfkc(value).removesuffix("か月").removesuffix("ヶ月").removesuffix("カ月")
         return super().to_python(value) or 0
 
 
@@ -183,16 +185,10 @@ class WagesForm(forms.Form):
             del self.fields["wage_increase_plan"]
 
 
-class NfkcCharField(forms.CharField):
-    """Text folded by NFKC before it is checked, so that max_length counts what is saved (NFKC
-    can lengthen text: ㍿ becomes 株式会社)."""
-
-    def to_python(self, value):
-        return nfkc(super().to_python(value))
-
-
 class ScreeningNameForm(forms.Form):
-    name = NfkcCharField(
+    # folded before it is checked, so that max_length counts what is saved (NFKC can lengthen
+    # text: ㍿ becomes 株式会社)
+    name = NormalizedCharField(
         label="名前",
         max_length=100,
         help_text="例：A社の見積り（2026年11月）",

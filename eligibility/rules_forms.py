@@ -15,6 +15,8 @@ from datetime import date
 
 from django import forms
 
+from clinics import normalize
+from clinics.forms import WholeNumberField
 from clinics.normalize import nfkc
 
 from .engine.diff import CONDITION_NAMES, FUNCTION_NAMES, circled
@@ -29,18 +31,18 @@ KIND_HELP = {
 
 
 class TextField(forms.CharField):
-    """Text as typed, trimmed, with the browser's CRLF line ends made LF (widths are not folded:
-    the sources quote the notice's full-width brackets exactly)."""
+    """Text as typed, trimmed, line ends LF, invisible characters removed (widths are not
+    folded: the sources quote the notice's full-width brackets exactly)."""
 
     def to_python(self, value):
-        return super().to_python(value).replace("\r\n", "\n")
+        return normalize.lines(super().to_python(value))
 
 
 class LabelField(forms.CharField):
     """A version's name: full-width digits and the full-width period are accepted."""
 
     def to_python(self, value):
-        return nfkc(super().to_python(value)).replace(" ", "")
+        return normalize.text(super().to_python(value)).replace(" ", "")
 
 
 class RateField(forms.CharField):
@@ -82,7 +84,9 @@ class YenField(forms.CharField):
         return value
 
 
-class CountField(forms.IntegerField):
+class CountField(WholeNumberField):
+    units = ("人",)
+
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("error_messages", {"invalid": "0以上の整数で入力してください。"})
@@ -90,11 +94,6 @@ class CountField(forms.IntegerField):
         self.widget = forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "class": "count"}
         )
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = nfkc(value).replace(",", "").removesuffix("人")
-        return super().to_python(value)
 
 
 class JapaneseDateField(forms.DateField):

@@ -15,6 +15,8 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config.text import fit
+
 from .engine import RulesError, evaluate, parse_rules
 from .engine.answers import facts_and_plan
 from .engine.diff import document_diff
@@ -346,15 +348,21 @@ def screening_recheck(*, screening: Screening, by) -> tuple[Screening, bool]:
     made = screening.rechecks.filter(rule_version=version).order_by("id").first()
     if made is not None:
         return made, False
-    copy = Screening.objects.create(
+    copy = Screening(
         clinic_id=screening.clinic_id,
-        name=f"{screening.name}（{version.label}で再確認）",
+        name=fit(
+            screening.name,
+            Screening._meta.get_field("name").max_length,
+            after=f"（{version.label}で再確認）",
+        ),
         rule_version=version,
         answers=screening.answers,
         step=screening.step,
         created_by=by,
         rechecked_from=screening,
     )
+    copy.full_clean()
+    copy.save()
     screening_complete(screening=copy, as_of=timezone.localdate())
     return copy, True
 
@@ -461,7 +469,14 @@ def rule_admin_import(*, raw: bytes, by, file_name: str = "") -> RuleVersion:
         version=version,
         kind=RuleVersionEvent.Kind.IMPORT,
         by=by,
-        description=f"ファイル{f'「{file_name}」' if file_name else ''}から読み込んで下書きを作りました。",
+        description=fit(
+            file_name,
+            RuleVersionEvent._meta.get_field("description").max_length,
+            before="ファイル「",
+            after="」から読み込んで下書きを作りました。",
+        )
+        if file_name
+        else "ファイルから読み込んで下書きを作りました。",
     )
     return version
 

@@ -13,6 +13,20 @@ def rules_document(label: str = "2026.1") -> dict:
     return json.loads((RULES_DIR / f"{label}.json").read_text(encoding="utf-8"))
 
 
+def _flushes_the_database(item) -> bool:
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests that end with a flush of the database (the browser tests, with their live server)
+    run after all the others, as pytest-django means them to: the rules every other test reads
+    are loaded once per session, and a flush removes them. Run last, so that pytest's own
+    grouping by parametrized fixtures cannot move a test behind them."""
+    items.sort(key=_flushes_the_database)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_settings(tmp_path_factory):
     """What the suite changes in the settings, for every test (and the live server's thread):

@@ -90,3 +90,17 @@ def test_the_python_field_writes_what_the_field_template_writes(data):
         ours = FormRenderer().render(FIELD_TEMPLATE, context)
         assert same_markup(ours, expected), (bound.name, ours, expected)
     assert form.errors or data != {}
+
+
+def test_help_text_is_escaped_unless_marked_safe():
+    """Help texts may come from rule data (the wizard's wage questions); Django's own HTML help
+    texts (the password rules) are marked safe and stay HTML."""
+    form = Everything(renderer=FormRenderer())
+    form.fields["email"].help_text = mark_safe("<ul><li>規則</li></ul>")
+    templates = TemplatesSetting()
+    for bound in (form["text"], form["email"]):
+        context = bound.get_context()
+        for html in (templates.render(FIELD_TEMPLATE, context), str(bound.as_field_group())):
+            assert ("&lt;b&gt;例&lt;/b&gt;" in html) == (bound.name == "text")
+            assert "<b>例</b>" not in html
+            assert ("<ul><li>規則</li></ul>" in html) == (bound.name == "email")

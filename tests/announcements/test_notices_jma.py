@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from announcements.models import Notice
+from announcements.models import Notice, Publication
 from announcements.selectors import JMA_NOTICE_KEY, notice_outline
-from announcements.services import notice_jma_ensure
+from announcements.services import notice_jma_ensure, publication_initial
 from eligibility.models import DeadlineRound
 from eligibility.selectors import rule_version_published
 from eligibility.services import rule_version_clone, rule_version_publish
@@ -101,3 +101,11 @@ def test_load_demo_keeps_one_jma_notice():
     call_command("load_demo")
     call_command("load_demo")
     assert Notice.objects.filter(key=JMA_NOTICE_KEY).count() == 1
+
+
+def test_a_long_notice_title_still_fits_the_publications_title():
+    notice = notice_jma_ensure()
+    notice.title = "件" * 200
+    initial = publication_initial(association=factories.association(), notice=notice)
+    assert initial["title"] == "【ご案内】" + "件" * 194 + "…"
+    assert len(initial["title"]) == Publication._meta.get_field("title").max_length

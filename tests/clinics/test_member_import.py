@@ -455,3 +455,23 @@ def test_empty_rows_are_skipped_and_rows_keep_their_numbers(staff_client):
         (2, "青葉内科クリニック"),
         (15_003, "さくら耳鼻咽喉科"),
     ]
+
+
+OSAKA = "なにわ内科,ナニワナイカ,医療法人,,浪花 次郎,530-0001,大阪府,大阪市北区梅田1-1-1,06-1234-5678,12"
+
+
+def test_a_row_in_another_prefecture_is_imported_with_a_warning(staff_client):
+    member_import, html = preview(staff_client, csv_bytes(HEADER, AOBA, OSAKA))
+    assert "新規 2件" in html and "エラー 0件" in html
+    assert "所在地が東京都以外の行が1件あります（取り込むと東京都医師会の会員になります）。" in html
+    assert html.count("所在地が大阪府です（東京都医師会の会員として取り込みます）。") == 1
+    confirm(staff_client, member_import)
+    naniwa = Clinic.objects.get(name="なにわ内科")
+    assert naniwa.prefecture == "大阪府"
+    assert naniwa.association == factories.association("東京都")
+
+
+def test_rows_in_the_associations_own_prefecture_get_no_warning(staff_client):
+    _, html = preview(staff_client, csv_bytes(HEADER, AOBA, SAKURA))
+    assert "新規 2件" in html
+    assert "以外の行が" not in html and "会員として取り込みます" not in html

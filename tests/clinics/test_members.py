@@ -1,4 +1,5 @@
 import pytest
+from django.forms.models import model_to_dict
 
 from eligibility.models import Screening
 from eligibility.selectors import rule_version_published
@@ -79,3 +80,34 @@ def test_staff_edit_their_members_but_not_another_associations(client):
     assert client.post(f"/staff/members/{other.pk}/edit/", {"name": "x"}).status_code == 404
     other.refresh_from_db()
     assert other.name != "x"
+
+
+def test_a_member_in_another_prefecture_is_shown_with_a_warning(client):
+    away = factories.clinic(
+        name="なにわ内科", prefecture="大阪府", association=factories.association("東京都")
+    )
+    factories.clinic(name="青葉内科クリニック")
+    client.force_login(factories.staff("東京都"))
+    warning = "所在地が大阪府です（東京都医師会の会員として登録されています）。"
+    listed = client.get(URL).content.decode()
+    assert listed.count(warning) == 1 and listed.count("所在地が") == 1
+    assert warning in client.get(f"/staff/members/{away.pk}/edit/").content.decode()
+
+
+def test_a_member_in_the_associations_own_prefecture_gets_no_warning(client):
+    home = factories.clinic(name="青葉内科クリニック")
+    client.force_login(factories.staff("東京都"))
+    assert "所在地が" not in client.get(URL).content.decode()
+    assert "所在地が" not in client.get(f"/staff/members/{home.pk}/edit/").content.decode()
+
+
+def test_staff_may_save_a_member_in_another_prefecture(client):
+    member = factories.clinic(name="青葉内科クリニック", legal_form="individual")
+    client.force_login(factories.staff("東京都"))
+    data = model_to_dict(member, exclude=["id", "association"]) | {"prefecture": "大阪府"}
+    response = client.post(f"/staff/members/{member.pk}/edit/", data)
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.prefecture == "大阪府"
+    html = client.get(response["Location"]).content.decode()
+    assert "所在地が大阪府です（東京都医師会の会員として登録されています）。" in html

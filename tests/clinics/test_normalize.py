@@ -70,3 +70,63 @@ def test_kana(raw, expected):
 )
 def test_text_drops_invisible_controls(raw, expected):
     assert normalize.text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("青葉\x07内科", "青葉内科", id="BEL"),
+        pytest.param("青葉\u200b内科\ufeff", "青葉内科", id="幅のない空白とBOM"),
+        pytest.param("青葉\u2066内科\u2069", "青葉内科", id="方向の分離"),
+        pytest.param("葛\U000e0100飾", "葛\U000e0100飾", id="異体字セレクタは残す"),
+    ],
+)
+def test_text_drops_every_control_and_format_character(raw, expected):
+    assert normalize.text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("一行目\r\n二行目\r三行目\n", "一行目\n二行目\n三行目", id="改行はLFに"),
+        pytest.param("一行目\u2028二行目", "一行目\n二行目", id="Unicodeの改行"),
+        pytest.param("（全角）\x1b\u202e", "（全角）", id="幅はそのまま"),
+        pytest.param("字下げ\tあり", "字下げ\tあり", id="タブは残す"),
+    ],
+)
+def test_lines_keep_line_breaks_and_drop_invisible_characters(raw, expected):
+    assert normalize.lines(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("40", 40, id="半角"),
+        pytest.param("４０人", 40, id="全角と単位"),
+        pytest.param("１，２３４", 1234, id="全角の桁区切り"),
+        pytest.param("1,234,567", 1234567, id="桁区切り"),
+        pytest.param(" 7 ", 7, id="空白"),
+        pytest.param("", None, id="空欄"),
+    ],
+)
+def test_whole_number_reads_what_people_type(raw, expected):
+    assert normalize.whole_number(raw, units=("人",)) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("1,2,3", id="3桁ごとでない区切り"),
+        pytest.param("12,34", id="区切りの位置"),
+        pytest.param(",123", id="先頭の区切り"),
+        pytest.param("1_000", id="下線"),
+        pytest.param("٣", id="アラビア数字"),
+        pytest.param("三十", id="漢数字"),
+        pytest.param("-1", id="負の数"),
+        pytest.param("1.5", id="小数"),
+        pytest.param("9" * 5000, id="桁が多すぎる"),
+    ],
+)
+def test_whole_number_refuses_what_is_not_a_well_formed_number(raw):
+    with pytest.raises(ValueError):
+        normalize.whole_number(raw)

@@ -74,6 +74,11 @@ def test_it_shows_errors_by_the_field_and_keeps_what_was_typed(client):
         ),
         pytest.param({"employees": "四十"}, "人数は0以上の整数で入力してください", id="人数が文字"),
         pytest.param(
+            {"employees": "1,2,3"}, "人数は0以上の整数で入力してください", id="区切りの位置"
+        ),
+        pytest.param({"employees": "1_000"}, "人数は0以上の整数で入力してください", id="下線"),
+        pytest.param({"employees": "٣"}, "人数は0以上の整数で入力してください", id="アラビア数字"),
+        pytest.param(
             {"name_kana": "青葉"}, "フリガナはカタカナで入力してください", id="漢字のフリガナ"
         ),
         pytest.param({"phone": "12-34"}, "電話番号は0から始まる10桁または11桁", id="電話番号"),
@@ -146,3 +151,41 @@ def test_half_width_furigana_is_measured_after_folding(client):
     too_long = client.post(URL, form_data(name_kana="ｶﾞ" * 201))
     assert too_long.status_code == 200
     assert 'id="id_name_kana_error">この値は 200 文字以下' in too_long.content.decode()
+
+
+OTHER_PREFECTURE_WARNING = (
+    "貴院は東京都医師会の会員として登録されています（所在地は大阪府になっています）。"
+    "所属する医師会が違う場合は、東京都医師会にご連絡ください。"
+)
+
+
+def test_it_saves_another_prefecture_and_warns_about_the_association(client):
+    user = factories.clinic_user()
+    client.force_login(user)
+    response = client.post(URL, form_data(prefecture="大阪府"), follow=True)
+    html = response.content.decode()
+    assert "医療機関の情報を保存しました。" in html
+    assert OTHER_PREFECTURE_WARNING in html
+    user.clinic.refresh_from_db()
+    assert user.clinic.prefecture == "大阪府"
+    assert OTHER_PREFECTURE_WARNING in client.get(URL).content.decode()
+
+
+def test_it_gives_no_warning_for_the_associations_own_prefecture(client):
+    client.force_login(factories.clinic_user())
+    html = client.post(URL, form_data(prefecture="東京都"), follow=True).content.decode()
+    assert "医療機関の情報を保存しました。" in html
+    assert "所在地は" not in html and "ご連絡ください" not in html
+    assert "ご連絡ください" not in client.get(URL).content.decode()
+
+
+def test_invisible_characters_never_reach_the_saved_profile(client):
+    user = factories.clinic_user()
+    client.force_login(user)
+    typed = form_data(
+        name="青葉\u202e内科\x1b\x07", representative="青葉\u200b太郎", employees="1,234"
+    )
+    assert client.post(URL, typed).status_code == 302
+    user.clinic.refresh_from_db()
+    assert (user.clinic.name, user.clinic.representative) == ("青葉内科", "青葉太郎")
+    assert user.clinic.employees == 1234

@@ -104,6 +104,19 @@ def test_a_rechecked_result_points_to_its_copy_and_is_not_copied_twice(client, s
     assert "すでに再確認しています" in compare and "/recheck/" not in compare
 
 
+def test_a_recheck_of_a_long_name_keeps_the_copys_name_within_its_column(client, screening):
+    screening.name = "見" * 100
+    screening.save()
+    client.force_login(screening.user)
+    publish_new_version()
+    response = client.post(f"/screenings/{screening.pk}/recheck/")
+    assert response.status_code == 302
+    copy = Screening.objects.get(rechecked_from=screening)
+    assert len(copy.name) == 100
+    assert copy.name == "見" * 87 + "…（2026.2で再確認）"
+    copy.full_clean()
+
+
 def test_compare_of_a_current_result_goes_back_to_it(client, screening):
     client.force_login(screening.user)
     response = client.get(f"/screenings/{screening.pk}/compare/")

@@ -34,6 +34,7 @@ from eligibility.services import (
     rule_admin_clone,
     rule_admin_delete_draft,
     rule_admin_edit,
+    rule_admin_import,
     screening_complete,
     screening_create,
 )
@@ -554,6 +555,16 @@ def test_an_export_imported_again_is_the_same_version(admin_client, draft):
     assert rule_version_document(version=imported) == document
     assert admin_client.get(f"/rules/admin/{imported.pk}/export/").content == exported
     assert imported.events.get().kind == "import"
+
+
+def test_an_import_with_a_long_file_name_keeps_its_history_line_within_its_column():
+    raw = json.dumps(rules_document() | {"label": "2026.9"}, ensure_ascii=False).encode()
+    version = rule_admin_import(raw=raw, by=None, file_name="ル" * 300 + ".json")
+    event = version.events.get()
+    assert len(event.description) == 300
+    assert event.description.startswith("ファイル「ルル")
+    assert event.description.endswith("ル…」から読み込んで下書きを作りました。")
+    event.full_clean()
 
 
 def _upload(content: bytes, name: str):

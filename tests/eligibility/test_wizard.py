@@ -301,3 +301,15 @@ def test_each_step_reads_and_writes_with_a_few_queries_walk_after_walk(clinic_cl
     assert walks[1]["post wages"] == [*read, *complete]
     # the result: the screening's read also says which version is published
     assert walks[1]["get result"] == read
+
+
+def test_a_screening_name_keeps_no_invisible_character(clinic_client):
+    """Issue 17: \\u202e, ESC and BEL were stored in names and shown to staff."""
+    screening = start(clinic_client, name="A社\u202eの\x1b[31m見積り\x07\u200b")
+    assert screening.name == "A社の[31m見積り"
+    rename = clinic_client.post(
+        f"/screenings/{screening.pk}/rename/", {"name": "B社\u2066の見積り\u2069"}
+    )
+    assert rename.status_code in (200, 302)
+    screening.refresh_from_db()
+    assert screening.name == "B社の見積り"

@@ -261,12 +261,13 @@ money_text = st.one_of(
 
 
 def expected_yen(raw: str) -> int | None:
-    """The amount the text says, computed exactly with fractions (the reference)."""
-    text = nfkc(raw).replace(",", "").replace("，", "").replace(" ", "").replace("¥", "")
-    found = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)(万)?円?", text)
+    """The amount the text says, computed exactly with fractions (the reference). Thousands
+    separators stand every three digits or not at all: '1,2,3' is not an amount."""
+    text = nfkc(raw).replace(" ", "").replace("¥", "")
+    found = re.fullmatch(r"((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)(万)?円?", text)
     if not found or len(found[1]) > 4000:  # thousands of digits are not an amount
         return None
-    whole, _, frac = found[1].partition(".")
+    whole, _, frac = found[1].replace(",", "").partition(".")
     value = Fraction(int(whole + frac), 10 ** len(frac)) * (10_000 if found[2] else 1)
     return int(value) if value.denominator == 1 else None
 
@@ -280,6 +281,9 @@ def expected_yen(raw: str) -> int | None:
 @example(raw="1e309")
 @example(raw="NaN")
 @example(raw="٣٤٥")
+@example(raw="1,2,3")
+@example(raw="1_000")
+@example(raw="１，２００，０００")
 def test_parse_yen_gives_the_exact_whole_yen_or_none(raw):
     amount = parse_yen(raw)
     assert amount is None or (type(amount) is int and amount >= 0)
@@ -310,7 +314,7 @@ def test_the_normalizers_never_fail_and_keep_one_canonical_form(raw):
     for function in (normalize.postal_code, normalize.phone, normalize.corporate_number):
         once = function(raw)
         assert once is None or function(once) == once, (function.__name__, raw)
-    for function in (normalize.text, normalize.kana, normalize.nfkc):
+    for function in (normalize.text, normalize.kana, normalize.nfkc, normalize.lines):
         once = function(raw)
         assert function(once) == once, (function.__name__, raw)
     normalize.is_katakana(normalize.kana(raw))
