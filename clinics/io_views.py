@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import staff_required
 
-from . import exports, member_io
+from . import exports, member_files, member_io
 
 TEMPLATE = "clinics/member_import.html"
 PREVIEW_ROWS_PER_PAGE = 200
@@ -31,7 +31,7 @@ def member_import(request):
                 file_name=upload.name,
                 data=upload.read(),
             )
-        except member_io.ImportFileError as error:
+        except member_files.ImportFileError as error:
             form.add_error("file", str(error))
         else:
             return redirect("member_import_preview", member_import.pk)
@@ -97,8 +97,8 @@ def member_export(request, fmt: str):
 
 def _page_ctx(**ctx) -> dict:
     return {
-        "columns": member_io.COLUMNS,
-        "max_rows": member_io.MAX_ROWS,
-        "max_megabytes": member_io.MAX_FILE_BYTES // 1024 // 1024,
+        "columns": member_files.COLUMNS,
+        "max_rows": member_files.MAX_ROWS,
+        "max_megabytes": member_files.MAX_FILE_BYTES // 1024 // 1024,
         **ctx,
     }

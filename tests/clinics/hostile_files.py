@@ -7,7 +7,7 @@ import zipfile
 
 import openpyxl
 
-from clinics import member_io
+from clinics import member_files
 
 
 def _workbook(cells: dict[str, str]) -> bytes:
@@ -94,12 +94,12 @@ HOSTILE = {
     "cell at row 1,048,576": (
         "far.xlsx",
         lambda: far_cell(1_048_576),
-        f"{member_io.MAX_SCANNED_ROWS:,}行目までです",
+        f"{member_files.MAX_SCANNED_ROWS:,}行目までです",
     ),
     "cell at row 50,000,000": (
         "far.xlsx",
         lambda: far_cell(50_000_000),
-        f"{member_io.MAX_SCANNED_ROWS:,}行目までです",
+        f"{member_files.MAX_SCANNED_ROWS:,}行目までです",
     ),
     "sheet unpacking to 100 MB": ("bomb.xlsx", lambda: padded_sheet(100), "中身が大きすぎます"),
     "sheet unpacking to 100 MB, its size a lie": (

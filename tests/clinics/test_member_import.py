@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from clinics import member_io
+from clinics import member_files, member_io
 from clinics.models import Clinic, MemberImport
 from tests import factories
 from tests.clinics import hostile_files
@@ -326,12 +326,12 @@ def test_it_refuses_files_it_cannot_use(staff_client, content, name, message):
 
 
 def test_it_refuses_a_file_too_large(staff_client):
-    response = upload(staff_client, b"a" * (member_io.MAX_FILE_BYTES + 1))
+    response = upload(staff_client, b"a" * (member_files.MAX_FILE_BYTES + 1))
     assert "ファイルが大きすぎます" in response.content.decode()
 
 
 def test_it_refuses_too_many_rows(staff_client, monkeypatch):
-    monkeypatch.setattr(member_io, "MAX_ROWS", 3)
+    monkeypatch.setattr(member_io, "MAX_ROWS", 3)  # the limit parse_member_file checks
     rows = [f"医院{n},,,,,,,,0{n}-0000-0000," for n in range(1, 5)]
     response = upload(staff_client, csv_bytes(HEADER, *rows))
     assert "1回に取り込めるのは3行まで" in response.content.decode()
@@ -380,9 +380,9 @@ def test_the_members_page_links_to_import_and_export(staff_client):
 
 def test_every_accepted_header_names_one_field():
     fields_by_key = {}
-    for field, header, aliases in member_io.COLUMNS:
+    for field, header, aliases in member_files.COLUMNS:
         for title in (header, *aliases):
-            fields_by_key.setdefault(member_io.header_key(title), set()).add(field)
+            fields_by_key.setdefault(member_files.header_key(title), set()).add(field)
     assert {key: fields for key, fields in fields_by_key.items() if len(fields) > 1} == {}
 
 
@@ -442,8 +442,9 @@ def test_a_file_built_to_exhaust_the_reader_is_answered_at_once(staff_client, na
 def test_a_wide_file_lists_a_few_of_the_columns_it_does_not_import(staff_client):
     member_import, html = preview(staff_client, hostile_files.wide_csv(100_000))
     ignored = member_import.columns["ignored"]
-    more = member_io.MAX_COLUMNS - 1 - member_io.MAX_IGNORED_SHOWN  # columns past 60 are not read
-    assert len(ignored) == member_io.MAX_IGNORED_SHOWN + 1 and ignored[-1] == f"ほか{more}列"
+    # columns past 60 are not read
+    more = member_files.MAX_COLUMNS - 1 - member_files.MAX_IGNORED_SHOWN
+    assert len(ignored) == member_files.MAX_IGNORED_SHOWN + 1 and ignored[-1] == f"ほか{more}列"
     assert f"ほか{more}列" in html
 
 

@@ -19,7 +19,7 @@ from django.utils.html import escape
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from clinics import member_io
+from clinics.member_files import COLUMNS, ImportFileError, cell_text, decode_text, header_key
 from clinics.models import Clinic, MemberImport
 from eligibility.engine import parse_rules
 from eligibility.models import RuleVersion, RuleVersionEvent
@@ -44,7 +44,7 @@ from . import (
 pytestmark = pytest.mark.django_db
 
 URL = "/staff/members/import/"
-HEADERS = [header for _, header, _ in member_io.COLUMNS]
+HEADERS = [header for _, header, _ in COLUMNS]
 GOOD_ROW = [
     "青葉内科クリニック",
     "アオバナイカクリニック",
@@ -235,8 +235,8 @@ def test_a_member_upload_without_a_file_is_refused(client, member_world, value):
 @example(data=codecs.BOM_UTF16_LE + b"\x00\xd8")  # a lone surrogate in UTF-16
 def test_decoding_gives_text_or_a_japanese_refusal(data):
     try:
-        text = member_io.decode_text(data)
-    except member_io.ImportFileError as error:
+        text = decode_text(data)
+    except ImportFileError as error:
         assert is_japanese(str(error))
     else:
         assert isinstance(text, str) and "\x00" not in text
@@ -245,9 +245,9 @@ def test_decoding_gives_text_or_a_japanese_refusal(data):
 @PARSER_SETTINGS
 @given(value=st.one_of(nasty_text, xlsx_cell))
 def test_a_header_key_and_a_cell_always_read_as_text(value):
-    assert isinstance(member_io.header_key(value), str)
+    assert isinstance(header_key(value), str)
     for name in ("", "postal_code", "phone", "employees"):
-        assert isinstance(member_io._cell_text(value, name), str)
+        assert isinstance(cell_text(value, name), str)
 
 
 # --- rule version documents (JSON) -------------------------------------------------------------
