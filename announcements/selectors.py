@@ -32,7 +32,7 @@ from django.utils import timezone
 from accounts.models import User
 from clinics.models import Association, Clinic
 from eligibility.engine import NO_OPEN_ROUND, next_open_round
-from eligibility.models import Frame, Screening, ScreeningOutcome
+from eligibility.models import FrameCode, Screening, ScreeningOutcome
 from eligibility.selectors import rule_set_for, rule_version_published
 
 from .models import Attachment, Notice, Publication, ReadReceipt, Reminder
@@ -345,7 +345,7 @@ def dashboard_for_staff(*, user) -> Dashboard:
         follow_up_reachable=figures["follow_up_reachable"],
         total_subsidy_yen=figures["total"] or 0,
         eligible_by_frame=[
-            (code, label, eligible.get(code, 0)) for code, label in Frame.Code.choices
+            (code, label, eligible.get(code, 0)) for code, label in FrameCode.choices
         ],
     )
 

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.models import User
-from eligibility.models import LegalForm
+from eligibility.models import LegalFormCode
 
 from . import normalize
 from .models import Association, Clinic, Invitation, JoinRequest
@@ -82,7 +82,7 @@ class ClinicProfileForm(forms.ModelForm):
         help_text="全角カタカナで入力してください（ひらがな・半角カナも受け付けます）。",
     )
     legal_form = forms.ChoiceField(
-        label="開設主体", choices=LegalForm.Code.choices, widget=forms.RadioSelect
+        label="開設主体", choices=LegalFormCode.choices, widget=forms.RadioSelect
     )
     corporate_number = forms.CharField(
         label="法人番号",
@@ -180,7 +180,7 @@ class ClinicProfileForm(forms.ModelForm):
         cleaned = super().clean()
         legal_form = cleaned.get("legal_form")
         raw = self.data.get(self.add_prefix("corporate_number"), "") or ""
-        if legal_form == LegalForm.Code.INDIVIDUAL:
+        if legal_form == LegalFormCode.INDIVIDUAL:
             if normalize.digits(raw):
                 self.add_error(
                     "corporate_number", "個人開業医の場合、法人番号は空欄にしてください。"

@@ -30,7 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from config.text import fit_file_name
-from eligibility.models import LegalForm
+from eligibility.models import LegalFormCode
 
 from . import normalize, services
 from .forms import ClinicProfileForm
@@ -53,15 +53,15 @@ from .selectors import clinic_list_for_staff
 UNCONFIRMED_KEPT_DAYS = 7
 
 LEGAL_FORM_VALUES = {
-    "医療法人": LegalForm.Code.MEDICAL_CORPORATION,
-    "医療法人社団": LegalForm.Code.MEDICAL_CORPORATION,
-    "医療法人財団": LegalForm.Code.MEDICAL_CORPORATION,
-    "個人": LegalForm.Code.INDIVIDUAL,
-    "個人開業医": LegalForm.Code.INDIVIDUAL,
-    "個人立": LegalForm.Code.INDIVIDUAL,
-    "個人開設": LegalForm.Code.INDIVIDUAL,
-    "社会福祉法人": LegalForm.Code.SOCIAL_WELFARE_CORPORATION,
-} | {code.value: code for code in LegalForm.Code}
+    "医療法人": LegalFormCode.MEDICAL_CORPORATION,
+    "医療法人社団": LegalFormCode.MEDICAL_CORPORATION,
+    "医療法人財団": LegalFormCode.MEDICAL_CORPORATION,
+    "個人": LegalFormCode.INDIVIDUAL,
+    "個人開業医": LegalFormCode.INDIVIDUAL,
+    "個人立": LegalFormCode.INDIVIDUAL,
+    "個人開設": LegalFormCode.INDIVIDUAL,
+    "社会福祉法人": LegalFormCode.SOCIAL_WELFARE_CORPORATION,
+} | {code.value: code for code in LegalFormCode}
 
 
 PREFECTURE_VALUES = {name: name for name in PREFECTURES} | {
@@ -131,12 +131,12 @@ class MemberRowForm(ClinicProfileForm):
                 )
         legal_form = self.cleaned_data.get("legal_form")
         has_number = bool(normalize.digits(self.data.get("corporate_number") or ""))
-        if not has_number and legal_form != LegalForm.Code.INDIVIDUAL:
+        if not has_number and legal_form != LegalFormCode.INDIVIDUAL:
             self.cleaned_data["corporate_number"] = ""  # a corporation's number may be missing
             return forms.ModelForm.clean(self)
         if has_number and not legal_form and "legal_form" not in self.errors:
             # checked as the profile checks a corporation's number; the legal form stays unknown
-            self.cleaned_data["legal_form"] = LegalForm.Code.MEDICAL_CORPORATION
+            self.cleaned_data["legal_form"] = LegalFormCode.MEDICAL_CORPORATION
             cleaned = super().clean()
             cleaned["legal_form"] = ""
             return cleaned
@@ -179,7 +179,7 @@ def check_row(data: dict[str, str], header: Header, bind=None) -> tuple[dict, li
         for name, value in form.cleaned_data.items()
         if name in FIELD_HEADERS and value not in ("", None)
     }
-    if form.cleaned_data.get("legal_form") == LegalForm.Code.INDIVIDUAL:
+    if form.cleaned_data.get("legal_form") == LegalFormCode.INDIVIDUAL:
         values["corporate_number"] = ""  # an individual has none: a stored one is cleared
     return values, []
 
@@ -276,7 +276,7 @@ def display_value(name: str, value) -> str:
     if value in ("", None):
         return ""
     if name == "legal_form":
-        return str(LegalForm.Code(value).label)
+        return str(LegalFormCode(value).label)
     if name == "employees":
         return f"{value}人"
     return str(value)
@@ -487,7 +487,7 @@ def _export_value(name: str, value) -> str:
     if value in ("", None):
         return ""
     if name == "legal_form":
-        return str(LegalForm.Code(value).label)
+        return str(LegalFormCode(value).label)
     return str(value)
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from eligibility.models import LegalForm
+from eligibility.models import LegalFormCode
 
 from . import prefectures
 from .prefectures import PREFECTURE_CHOICES
@@ -34,14 +34,14 @@ class Association(models.Model):
 class Clinic(models.Model):
     """A member clinic. Legal form and headcount decide whether it is an SME for the programme."""
 
-    LegalFormCode = LegalForm.Code
+    LegalFormCode = LegalFormCode
 
     association = models.ForeignKey(
         Association, verbose_name="所属医師会", on_delete=models.PROTECT, related_name="clinics"
     )
     name = models.CharField("医療機関名", max_length=100)
     name_kana = models.CharField("医療機関名（フリガナ）", max_length=200, blank=True)
-    legal_form = models.CharField("開設主体", max_length=40, choices=LegalForm.Code, blank=True)
+    legal_form = models.CharField("開設主体", max_length=40, choices=LegalFormCode, blank=True)
     corporate_number = models.CharField("法人番号", max_length=13, blank=True)
     representative = models.CharField("開設者・代表者", max_length=100, blank=True)
     postal_code = models.CharField("郵便番号", max_length=8, blank=True)
@@ -73,7 +73,7 @@ class Clinic(models.Model):
         """Members imported or invited may lack details until the clinic fills its profile."""
         required = [self.name_kana, self.legal_form, self.representative, self.postal_code]
         required += [self.prefecture, self.address, self.phone]
-        if self.legal_form and self.legal_form != LegalForm.Code.INDIVIDUAL:
+        if self.legal_form and self.legal_form != LegalFormCode.INDIVIDUAL:
             required.append(self.corporate_number)
         return all(required) and self.employees is not None
 

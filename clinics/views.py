@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import clinic_user_required, staff_required
-from eligibility.models import LegalForm
+from eligibility.models import LegalFormCode
+from eligibility.selectors import screening_changes_count_for_association
 
 from . import services
 from .forms import AcceptInvitationForm, ClinicProfileForm, InvitationForm, JoinRequestForm
@@ -78,11 +79,14 @@ def members(request):
         "query": query,
         "legal_form": legal_form,
         "screened": screened,
-        "legal_forms": LegalForm.Code.choices,
+        "legal_forms": LegalFormCode.choices,
         "association": request.user.association,
     }
-    template = "clinics/members.html#member-table" if request.htmx else "clinics/members.html"
-    return render(request, template, ctx)
+    if request.htmx:
+        return render(request, "clinics/members.html#member-table", ctx)
+    version, count = screening_changes_count_for_association(association=ctx["association"])
+    ctx |= {"changed_version": version, "changed_count": count}
+    return render(request, "clinics/members.html", ctx)
 
 
 @staff_required
@@ -138,7 +142,7 @@ def invitation_accept(request, token: str):
             name=form.cleaned_data["name"],
             password=form.cleaned_data["password1"],
         )
-        login(request, user, backend="accounts.backends.UserBackend")
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "登録が完了しました。医療機関の情報を入力してください。")
         return redirect("profile")
     return render(

@@ -9,7 +9,6 @@ from django import forms
 from clinics.forms import HeadcountField, NormalizedCharField, WholeNumberField
 from clinics.normalize import nfkc
 from eligibility.engine.types import RuleSet
-from eligibility.models import LegalForm
 
 MAX_YEN = 10**10  # 100億円: larger is a typing mistake
 # digits 0-9 only (Decimal, like int(), would take '٣'), thousands separators every 3 digits
@@ -91,9 +90,7 @@ def from_answer(value: bool | None) -> str:
 
 
 class ApplicantForm(forms.Form):
-    legal_form = forms.ChoiceField(
-        label="開設主体", choices=LegalForm.Code.choices, widget=forms.RadioSelect
-    )
+    legal_form = forms.ChoiceField(label="開設主体", widget=forms.RadioSelect)
     employees = HeadcountField(
         label="常時使用する従業員数",
         min_value=0,
@@ -102,6 +99,12 @@ class ApplicantForm(forms.Form):
         error_messages={"invalid": "人数は0以上の整数で入力してください。"},
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
+
+    def __init__(self, *args, rules: RuleSet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["legal_form"].choices = [
+            (code, form.name) for code, form in rules.legal_forms.items()
+        ]
 
 
 class GoalsForm(forms.Form):

@@ -1,13 +1,27 @@
-"""Versioned rule data of the programme. A published version never changes: a change is a new
-version (cloned, edited as a draft, then published). The engine never sees these models; the
-selectors turn a version into a plain rule document and a RuleSet."""
+"""Versioned rule data of the programme. A version is one rule document (the shape of
+eligibility/rules/*.json, checked by ``engine.parse_rules``), stored whole. A published version
+never changes: a change is a new version (cloned, edited as a draft, then published)."""
+
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .engine import RulesError, parse_rules
+from .engine.types import RuleSet
+
 
 class PublishedVersionError(ValidationError):
     """Raised when something tries to change a version that is no longer a draft."""
+
+
+class RuleVersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Publishing and retiring may be done in bulk; a published version's content may not."""
+        changes_content = set(kwargs) - {"status", "published_at"}
+        if changes_content and self.exclude(status=RuleVersion.Status.DRAFT).exists():
+            raise PublishedVersionError("公開済みの版の内容は変更できません。")
+        return super().update(**kwargs)
 
 
 class RuleVersion(models.Model):
@@ -16,17 +30,16 @@ class RuleVersion(models.Model):
         PUBLISHED = "published", "公開中"
         RETIRED = "retired", "過去の版"
 
-    programme = models.CharField("制度名", max_length=100)
     label = models.CharField("版", max_length=20, unique=True)
     status = models.CharField("状態", max_length=10, choices=Status, default=Status.DRAFT)
-    effective_from = models.DateField("適用開始日", null=True, blank=True)
-    notice = models.CharField("根拠の通知", max_length=300)
-    guideline_edition = models.CharField("公募要領の版", max_length=300)
+    document = models.JSONField("ルールの内容")
     based_on = models.ForeignKey(
         "self", verbose_name="複製元", null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     published_at = models.DateTimeField("公開日時", null=True, blank=True)
+
+    objects = RuleVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "ルールの版"
@@ -46,7 +59,35 @@ class RuleVersion(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def programme(self) -> str:
+        return self.document.get("programme", "")
+
+    @property
+    def notice(self) -> str:
+        return self.document.get("notice", "")
+
+    @property
+    def guideline_edition(self) -> str:
+        return self.document.get("guideline_edition", "")
+
+    @property
+    def effective_from(self) -> date | None:
+        raw = self.document.get("effective_from")
+        return date.fromisoformat(raw) if raw else None
+
+    def rules(self) -> RuleSet:
+        """The engine's view of the document; ValidationError lists its problems in Japanese."""
+        try:
+            return parse_rules(self.document, status=self.status)
+        except RulesError as error:
+            raise ValidationError(error.problems) from None
+
+    def clean(self) -> None:
+        self.label = self.rules().label
+
     def save(self, *args, **kwargs):
+        self.label = self.rules().label
         if self.pk is not None:
             stored = RuleVersion.objects.filter(pk=self.pk).values().first()
             if stored and stored["status"] != self.Status.DRAFT:
@@ -63,252 +104,21 @@ class RuleVersion(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class VersionedRowQuerySet(models.QuerySet):
-    def _guard(self):
-        version_path = self.model.VERSION_PATH
-        if self.exclude(**{f"{version_path}__status": RuleVersion.Status.DRAFT}).exists():
-            raise PublishedVersionError("公開済みの版の内容は変更できません。")
+class LegalFormCode(models.TextChoices):
+    """The legal forms a clinic's profile offers (開設主体). What the programme says of each,
+    and which ones a screening may choose, is in the rule document's ``legal_forms``."""
 
-    def update(self, **kwargs):
-        self._guard()
-        return super().update(**kwargs)
-
-    def delete(self):
-        self._guard()
-        return super().delete()
+    MEDICAL_CORPORATION = "medical_corporation", "医療法人"
+    INDIVIDUAL = "individual", "個人開業医"
+    SOCIAL_WELFARE_CORPORATION = "social_welfare_corporation", "社会福祉法人"
 
 
-class VersionedRow(models.Model):
-    """A row that belongs to a rule version; it can change only while the version is a draft."""
-
-    VERSION_PATH = "version"
-    objects = VersionedRowQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    @property
-    def rule_version(self) -> RuleVersion:
-        return self.version
-
-    def _guard(self) -> None:
-        if not self.rule_version.is_draft:
-            raise PublishedVersionError(
-                f"版 {self.rule_version.label} は公開済みのため変更できません。"
-                "複製して新しい版を作ってください。"
-            )
-
-    def save(self, *args, **kwargs):
-        self._guard()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._guard()
-        return super().delete(*args, **kwargs)
-
-
-class SizeCategory(VersionedRow):
-    """One row of the seed's table of who counts as an SME (①…⑮)."""
-
-    version = models.ForeignKey(
-        RuleVersion, on_delete=models.CASCADE, related_name="size_categories"
-    )
-    number = models.PositiveSmallIntegerField("番号")
-    name = models.CharField("業種分類", max_length=200)
-    requirement = models.TextField("要件")
-    capital_max_yen = models.BigIntegerField("資本金の上限（円）", null=True, blank=True)
-    employees_max = models.PositiveIntegerField("常時使用する従業員数の上限", null=True, blank=True)
-    source = models.CharField("出典", max_length=300)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "中小企業の規模区分"
-        ordering = ["number"]
-        constraints = [
-            models.UniqueConstraint(fields=["version", "number"], name="unique_size_category")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.number}. {self.name}"
-
-
-class LegalForm(VersionedRow):
-    """How a clinic's legal form meets the size table, and the 小規模事業者 assumption."""
-
-    class Code(models.TextChoices):
-        MEDICAL_CORPORATION = "medical_corporation", "医療法人"
-        INDIVIDUAL = "individual", "個人開業医"
-        SOCIAL_WELFARE_CORPORATION = "social_welfare_corporation", "社会福祉法人"
-
-    version = models.ForeignKey(RuleVersion, on_delete=models.CASCADE, related_name="legal_forms")
-    code = models.CharField("コード", max_length=40, choices=Code)
-    name = models.CharField("名称", max_length=50)
-    size_category = models.PositiveSmallIntegerField("規模区分の番号")
-    applicant_label = models.CharField("規模区分での扱い", max_length=200)
-    small_business_max_employees = models.PositiveIntegerField("小規模事業者の従業員数（以下）")
-    small_business_source = models.CharField("小規模事業者の基準の出典", max_length=300)
-    small_business_needs_confirmation = models.BooleanField("公募要領で要確認", default=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "開設主体"
-        ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(fields=["version", "code"], name="unique_legal_form")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class ProcessCode(VersionedRow):
-    version = models.ForeignKey(RuleVersion, on_delete=models.CASCADE, related_name="process_codes")
-    code = models.CharField("Pコード", max_length=20)
-    name = models.CharField("プロセス名", max_length=200)
-    group = models.CharField("種別", max_length=50)
-    order = models.PositiveSmallIntegerField("表示順", default=0)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "業務プロセス"
-        ordering = ["order", "id"]
-        constraints = [models.UniqueConstraint(fields=["version", "code"], name="unique_process")]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
-
-
-class ToolKind(VersionedRow):
-    """A kind of IT tool in a clinic's words, mapped to a process code and an invoice function."""
-
-    class Function(models.TextChoices):
-        NONE = "", "なし"
-        ACCOUNTING = "accounting", "会計"
-        ORDERING = "ordering", "受発注"
-        PAYMENT = "payment", "決済"
-
-    version = models.ForeignKey(RuleVersion, on_delete=models.CASCADE, related_name="tools")
-    code = models.SlugField("コード", max_length=40)
-    name = models.CharField("名称", max_length=100)
-    process_code = models.CharField("Pコード", max_length=20, blank=True)
-    invoice_function = models.CharField(
-        "インボイスの機能", max_length=20, choices=Function, blank=True
-    )
-    needs_confirmation = models.BooleanField("公募要領で要確認", default=True)
-    order = models.PositiveSmallIntegerField("表示順", default=0)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "ITツールの種類"
-        ordering = ["order", "id"]
-        constraints = [models.UniqueConstraint(fields=["version", "code"], name="unique_tool")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Frame(VersionedRow):
-    class Code(models.TextChoices):
-        NORMAL = "normal", "通常枠"
-        MULTI = "multi", "複数者連携デジタル化・AI導入枠"
-        INVOICE = "invoice", "インボイス対応類型"
-        E_TRADE = "e_trade", "電子取引類型"
-        SECURITY = "security", "セキュリティ対策推進枠"
-
-    version = models.ForeignKey(RuleVersion, on_delete=models.CASCADE, related_name="frames")
-    code = models.CharField("コード", max_length=20, choices=Code)
-    name = models.CharField("名称", max_length=100)
-    group = models.CharField("区分", max_length=100, blank=True)
-    goal = models.CharField("やりたいこと（医療機関の言葉で）", max_length=100)
-    summary = models.TextField("概要")
-    eligible_costs = models.TextField("補助対象経費")
-    source = models.CharField("出典", max_length=300)
-    order = models.PositiveSmallIntegerField("表示順", default=0)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "枠・類型"
-        ordering = ["order", "id"]
-        constraints = [models.UniqueConstraint(fields=["version", "code"], name="unique_frame")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class FrameRow(VersionedRow):
-    VERSION_PATH = "frame__version"
-
-    class Meta:
-        abstract = True
-
-    @property
-    def rule_version(self) -> RuleVersion:
-        return self.frame.version
-
-
-class FrameParameter(FrameRow):
-    """One figure of a frame: a rate (numerator/denominator), an amount in yen, a count or a text."""
-
-    class Kind(models.TextChoices):
-        RATE = "rate", "補助率"
-        YEN = "yen", "金額（円）"
-        COUNT = "count", "数"
-        TEXT = "text", "文"
-
-    frame = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="parameters")
-    key = models.SlugField("キー", max_length=50)
-    label = models.CharField("項目", max_length=100)
-    kind = models.CharField("種類", max_length=10, choices=Kind)
-    numerator = models.PositiveIntegerField("分子", null=True, blank=True)
-    denominator = models.PositiveIntegerField("分母", null=True, blank=True)
-    amount = models.BigIntegerField("値", null=True, blank=True)
-    text = models.TextField("文", blank=True)
-    source = models.CharField("出典", max_length=300)
-    needs_confirmation = models.BooleanField("公募要領で要確認", default=False)
-    order = models.PositiveSmallIntegerField("表示順", default=0)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "枠の数値"
-        ordering = ["order", "id"]
-        constraints = [models.UniqueConstraint(fields=["frame", "key"], name="unique_parameter")]
-
-    def __str__(self) -> str:
-        return self.label
-
-
-class DeadlineRound(FrameRow):
-    frame = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="rounds")
-    number = models.PositiveSmallIntegerField("回次")
-    closes_on = models.DateField("申請締切日")
-    source = models.CharField("出典", max_length=300)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "申請締切"
-        ordering = ["number"]
-        constraints = [models.UniqueConstraint(fields=["frame", "number"], name="unique_round")]
-
-    def __str__(self) -> str:
-        return f"第{self.number}次 {self.closes_on}"
-
-
-class ChecklistItem(VersionedRow):
-    class Condition(models.TextChoices):
-        ALWAYS = "always", "常に"
-        WAGE_PLAN = "wage_plan", "賃金引上げ計画が必要なとき"
-        SMALL_BUSINESS = "small_business", "小規模事業者のとき"
-        MINIMUM_WAGE_NEAR = "minimum_wage_near", "最低賃金近傍の事業者のとき"
-
-    version = models.ForeignKey(RuleVersion, on_delete=models.CASCADE, related_name="checklist")
-    text = models.TextField("準備すること")
-    frame_code = models.CharField(
-        "枠", max_length=20, choices=Frame.Code, blank=True, help_text="空欄はすべての枠"
-    )
-    condition = models.CharField("条件", max_length=20, choices=Condition, default="always")
-    source = models.CharField("出典", max_length=300)
-    needs_confirmation = models.BooleanField("公募要領で要確認", default=False)
-    order = models.PositiveSmallIntegerField("表示順", default=0)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "チェックリスト"
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.text[:40]
+class FrameCode(models.TextChoices):
+    NORMAL = "normal", "通常枠"
+    MULTI = "multi", "複数者連携デジタル化・AI導入枠"
+    INVOICE = "invoice", "インボイス対応類型"
+    E_TRADE = "e_trade", "電子取引類型"
+    SECURITY = "security", "セキュリティ対策推進枠"
 
 
 class Screening(models.Model):
@@ -357,7 +167,7 @@ class ScreeningOutcome(models.Model):
     """One frame's verdict and amount of a completed screening, kept for counting in the database."""
 
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="outcomes")
-    frame_code = models.CharField("枠", max_length=20, choices=Frame.Code)
+    frame_code = models.CharField("枠", max_length=20, choices=FrameCode)
     verdict = models.CharField("判定", max_length=20)
     eligible = models.BooleanField("申請可能")
     subsidy_yen = models.BigIntegerField("補助額（円）", default=0)

@@ -1,71 +1,60 @@
-"""A screening's result as a PDF, and the result's body as HTML: the result page's own
-partial (templates/eligibility/result.html#result-body), rendered once and kept.
+"""A screening's result as a PDF: the result page's own partial
+(templates/eligibility/result.html#result-body) inside the print page.
 
-A result never changes under its rule version, so both are kept in the cache, keyed by the
+A result never changes under its rule version, so the PDF is kept in the cache, keyed by the
 screening's name and answers, its clinic (renamed or moved), the version, the day it is
-computed for (deadlines count days), and a fingerprint of the templates, stylesheet and fonts
-that shape them. The page and the PDF show the same body: one source, rendered once."""
+computed for (deadlines count days) and the code version (code_version())."""
 
 import hashlib
 import json
 from functools import cache
 
+import weasyprint
 from django.conf import settings
 from django.core.cache import cache as shared_cache
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
 from . import pdf
 
-TEMPLATES = [
-    "eligibility/result.html",
-    "eligibility/result_pdf.html",
-    "partials/verdict.html",
-    "partials/reasons.html",
-]
 CACHE_SECONDS = 24 * 60 * 60
+APP_DIR = settings.BASE_DIR / "eligibility"
 
 
 @cache
-def pdf_fingerprint() -> str:
-    """Changes whenever a template, the print stylesheet or a font file changes."""
-    digest = hashlib.sha256()
-    files = [settings.BASE_DIR / "templates" / name for name in TEMPLATES]
+def code_version() -> str:
+    """A digest of everything that shapes a PDF besides its data: the templates, the engine
+    and the modules that build and draw the result, the print stylesheet, the fonts and the
+    WeasyPrint version. Computed once per process (a few milliseconds), so a deploy that
+    changes any of them never serves a PDF made by the old code."""
+    files = sorted((settings.BASE_DIR / "templates").rglob("*.html"))
+    files += sorted((APP_DIR / "engine").glob("*.py"))
+    files += sorted((APP_DIR / "templatetags").glob("*.py"))
+    files += [APP_DIR / name for name in ("selectors.py", "pdf.py", "result_pdf.py")]
     files += [pdf.PDF_CSS, pdf.FALLBACK_CSS, *sorted(pdf.FONTS_DIR.glob("*.woff2"))]
+    digest = hashlib.sha256(weasyprint.__version__.encode())
     for path in files:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def result_body(result) -> str:
-    """The result's body (the page's #result-body partial), from the cache when it is there."""
-    key = cache_key(result, kind="body")
-    html = shared_cache.get(key)
-    if html is None:
-        context = {"result": result, "screening": result.screening}
-        html = render_to_string("eligibility/result.html#result-body", context)
-        shared_cache.set(key, html, CACHE_SECONDS)
-    return mark_safe(html)  # rendered by the template engine, which escaped it
-
-
 def result_html(result) -> str:
-    """The PDF's HTML: the body inside the print page."""
-    context = {"result": result, "screening": result.screening, "result_body": result_body(result)}
+    """The PDF's HTML: the result page's body inside the print page."""
+    context = {"result": result, "screening": result.screening}
     return render_to_string("eligibility/result_pdf.html", context)
 
 
-def cache_key(result, *, kind: str = "pdf") -> str:
-    """What the body shows: the screening's name and answers (a digest: answers saved again
-    unchanged keep the key), its clinic, the version, the day, the templates and fonts."""
+def cache_key(result) -> str:
+    """What the PDF shows: the screening's name and answers (a digest: answers saved again
+    unchanged keep the key), its clinic, the version, the day, and the code version."""
     screening = result.screening
     clinic = screening.clinic
     shown = json.dumps([screening.name, screening.answers], sort_keys=True, ensure_ascii=False)
     answers = hashlib.sha256(shown.encode()).hexdigest()[:16]
     clinic_changed = clinic.updated_at.isoformat() if clinic.updated_at else "new"
     return (
-        f"result-{kind}:{screening.pk}:{answers}:{clinic.pk}:{clinic_changed}:"
+        f"result-pdf:{screening.pk}:{answers}:{clinic.pk}:{clinic_changed}:"
         f"{clinic.association_id}:{result.rules.label}:{result.as_of.isoformat()}:"
-        f"{pdf_fingerprint()}"
+        f"{code_version()}"
     )
 
 

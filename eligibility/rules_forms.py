@@ -204,6 +204,15 @@ class SizeCategoryForm(forms.Form):
 
 
 class LegalFormForm(forms.Form):
+    """A kind of applicant. Its code is what screenings' answers keep: fixed once saved."""
+
+    code = forms.RegexField(
+        label="コード",
+        regex=r"^[a-z][a-z0-9_]*$",
+        max_length=40,
+        error_messages={"invalid": "コードは半角英小文字・数字・下線で入力してください。"},
+    )
+    name = TextField(label="名称", max_length=50)
     size_category = CountField(label="規模区分の番号", min_value=1)
     applicant_label = TextField(
         label="規模区分での扱い", max_length=200, widget=forms.Textarea(attrs={"rows": 3})
@@ -309,11 +318,12 @@ class Section:
             )
             return _row_heads(formset, "番号", [circled(r["number"]) for r in rows])
         if self.kind == "legal_forms":
-            rows = document["legal_forms"]
-            formset = _formset(LegalFormForm, extra=0, can_delete=False, fixed=len(rows))(
-                data, initial=rows, prefix=prefix
+            formset = _formset(LegalFormForm, extra=1, can_delete=False)(
+                data, initial=document["legal_forms"], prefix=prefix
             )
-            return _row_heads(formset, "開設主体", [r["name"] for r in rows])
+            for saved in formset.initial_forms:
+                saved.fields["code"].disabled = True
+            return formset
         if self.kind == "processes":
             return _formset(ProcessCodeForm, extra=1, can_delete=True)(
                 data, initial=document["process_codes"], prefix=prefix
@@ -358,10 +368,7 @@ class Section:
                 for old, row in zip(document["size_categories"], _rows(form), strict=True)
             ]
         elif self.kind == "legal_forms":
-            doc["legal_forms"] = [
-                {"code": old["code"], "name": old["name"]} | _ordered(row, LegalFormForm)
-                for old, row in zip(document["legal_forms"], _rows(form), strict=True)
-            ]
+            doc["legal_forms"] = [_ordered(row, LegalFormForm) for row in _kept(form)]
         elif self.kind == "processes":
             doc["process_codes"] = [_ordered(row, ProcessCodeForm) for row in _kept(form)]
         elif self.kind == "tools":

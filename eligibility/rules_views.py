@@ -20,13 +20,13 @@ from accounts.decorators import rule_admin_required
 
 from . import services
 from .engine import RulesError
+from .engine.document import document_in_order
 from .models import PublishedVersionError, RuleVersion
 from .rules_forms import CloneForm, ImportForm, PublishForm, section_get, sections
 from .selectors import (
     rescreen_runs,
     rule_version_compared_with,
     rule_version_diff,
-    rule_version_document,
     rule_version_events,
     rule_version_get_for_admin,
     rule_version_impact,
@@ -109,7 +109,7 @@ def version_import(request):
 def _version_page(request, version, *, bound=None, problems=(), publish_form=None, status=200):
     """The version's page: for a draft, every section as a small form (``bound``: the section
     just posted, with its errors); for a published or retired version, the same read-only."""
-    document = rule_version_document(version=version)
+    document = version.document
     against = rule_version_compared_with(version=version)
     opened = bound.key if bound else request.GET.get("section", "")
     shown = []
@@ -162,7 +162,7 @@ def version_section(request, version_id: int, section: str):
     if not version.is_draft:
         messages.error(request, f"版 {version.label} は公開済みのため編集できません。")
         return redirect("rules_admin_version", version.pk)
-    document = rule_version_document(version=version)
+    document = version.document
     spec = section_get(document, section)
     if spec is None:
         raise Http404("この項目はありません。")
@@ -276,7 +276,7 @@ def version_rescreen(request, version_id: int):
 def version_export(request, version_id: int):
     """The version as its rule document, rules-<label>.json (same form as eligibility/rules/)."""
     version = rule_version_get_for_admin(version_id=version_id)
-    body = json.dumps(rule_version_document(version=version), ensure_ascii=False, indent=1)
+    body = json.dumps(document_in_order(version.document), ensure_ascii=False, indent=1)
     response = HttpResponse(body.encode("utf-8"), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rules-{version.label}.json"'
     return response

@@ -1,5 +1,5 @@
-"""Reads of the rule data. A version becomes a plain document (the shape of the data file, of
-an export and of a diff) and from that a RuleSet for the engine."""
+"""Reads of the rule data and of the screenings. A version is a rule document (the shape of the
+data file, of an export and of a diff); parse_rules makes it a RuleSet for the engine."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from fractions import Fraction
 from functools import lru_cache
 
 from django.db.models import Count, Prefetch, QuerySet, Subquery
@@ -15,7 +14,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from clinics.models import Association
-from config.prepared import PreparedRead
 
 from .engine import evaluate, next_open_round, parse_rules
 from .engine.answers import CostBreakdown, facts_and_plan
@@ -27,7 +25,6 @@ from .engine.diff import (
     document_diff,
     outcome_changes,
 )
-from .engine.document import FORMAT, param_value_to_document
 from .engine.types import Evaluation, FrameResult, FrameRules, Reason, Round, RuleSet
 from .models import (
     RescreenRun,
@@ -53,102 +50,13 @@ def rule_version_get(*, label: str) -> RuleVersion | None:
 
 
 def rule_version_document(*, version: RuleVersion) -> dict:
-    """Everything a version says, as JSON-ready data (same shape as eligibility/rules/*.json)."""
-    frames = version.frames.prefetch_related("parameters", "rounds")
-    return {
-        "format": FORMAT,
-        "label": version.label,
-        "programme": version.programme,
-        "effective_from": version.effective_from.isoformat() if version.effective_from else None,
-        "notice": version.notice,
-        "guideline_edition": version.guideline_edition,
-        "size_categories": [
-            {
-                "number": c.number,
-                "name": c.name,
-                "requirement": c.requirement,
-                "capital_max_yen": c.capital_max_yen,
-                "employees_max": c.employees_max,
-                "source": c.source,
-            }
-            for c in version.size_categories.all()
-        ],
-        "legal_forms": [
-            {
-                "code": f.code,
-                "name": f.name,
-                "size_category": f.size_category,
-                "applicant_label": f.applicant_label,
-                "small_business_max_employees": f.small_business_max_employees,
-                "small_business_source": f.small_business_source,
-                "small_business_needs_confirmation": f.small_business_needs_confirmation,
-            }
-            for f in version.legal_forms.all()
-        ],
-        "process_codes": [
-            {"code": p.code, "name": p.name, "group": p.group} for p in version.process_codes.all()
-        ],
-        "tools": [
-            {
-                "code": t.code,
-                "name": t.name,
-                "process_code": t.process_code,
-                "invoice_function": t.invoice_function,
-                "needs_confirmation": t.needs_confirmation,
-            }
-            for t in version.tools.all()
-        ],
-        "frames": [
-            {
-                "code": frame.code,
-                "name": frame.name,
-                "group": frame.group,
-                "goal": frame.goal,
-                "summary": frame.summary,
-                "eligible_costs": frame.eligible_costs,
-                "source": frame.source,
-                "params": [
-                    {
-                        "key": p.key,
-                        "label": p.label,
-                        "kind": p.kind,
-                        "value": _parameter_value(p),
-                        "source": p.source,
-                        "needs_confirmation": p.needs_confirmation,
-                    }
-                    for p in frame.parameters.all()
-                ],
-                "rounds": [
-                    {"number": r.number, "closes_on": r.closes_on.isoformat(), "source": r.source}
-                    for r in frame.rounds.all()
-                ],
-            }
-            for frame in frames
-        ],
-        "checklist": [
-            {
-                "text": item.text,
-                "frame_code": item.frame_code,
-                "condition": item.condition,
-                "source": item.source,
-                "needs_confirmation": item.needs_confirmation,
-            }
-            for item in version.checklist.all()
-        ],
-    }
-
-
-def _parameter_value(parameter) -> str | int:
-    if parameter.kind == "rate":
-        return param_value_to_document(Fraction(parameter.numerator, parameter.denominator))
-    if parameter.kind == "text":
-        return parameter.text
-    return parameter.amount
+    """The version's rule document as stored (the shape of eligibility/rules/*.json)."""
+    return RuleVersion.objects.values_list("document", flat=True).get(pk=version.pk)
 
 
 def rule_set_for(*, version: RuleVersion) -> RuleSet:
     """The engine's view of a version. Published and retired versions never change, so their
-    RuleSet is built once per process; a draft is read afresh."""
+    RuleSet is built once per process; a draft is read afresh from the database."""
     if version.is_draft:
         return parse_rules(rule_version_document(version=version), status=version.status)
     return _frozen_rule_set(version.pk, version.label, version.status, version.published_at)
@@ -156,8 +64,8 @@ def rule_set_for(*, version: RuleVersion) -> RuleSet:
 
 @lru_cache(maxsize=32)
 def _frozen_rule_set(version_id: int, label: str, status: str, published_at) -> RuleSet:
-    version = RuleVersion.objects.get(pk=version_id)
-    return parse_rules(rule_version_document(version=version), status=status)
+    document = RuleVersion.objects.values_list("document", flat=True).get(pk=version_id)
+    return parse_rules(document, status=status)
 
 
 # --- screenings ----------------------------------------------------------------------------
@@ -200,10 +108,20 @@ def screening_list_for_clinic(*, clinic) -> QuerySet[Screening]:
     different under the published version (at most one); ``current_rechecks``: its copies
     already re-checked under the published version (the first is shown)."""
     published = RuleVersion.Status.PUBLISHED
-    changes = ScreeningChange.objects.filter(version__status=published).select_related("version")
-    rechecks = Screening.objects.filter(rule_version__status=published).order_by("id")
+    changes = (
+        ScreeningChange.objects.filter(version__status=published)
+        .select_related("version")
+        .defer("version__document")
+    )
+    rechecks = (
+        Screening.objects.filter(rule_version__status=published)
+        .select_related("rule_version")
+        .defer("rule_version__document")
+        .order_by("id")
+    )
     return (
         clinic.screenings.select_related("rule_version")
+        .defer("rule_version__document")
         .prefetch_related(
             Prefetch("changes", queryset=changes, to_attr="current_changes"),
             Prefetch("rechecks", queryset=rechecks, to_attr="current_rechecks"),
@@ -219,42 +137,24 @@ def screening_recheck_made(*, screening: Screening, result: ScreeningResult) -> 
     return screening.rechecks.filter(rule_version=result.current_version).order_by("id").first()
 
 
-def _screenings(*, for_edit: bool) -> QuerySet[Screening]:
-    """Read with its clinic and association (the result page and the PDF name them); the
-    wizard's edits need neither, and a query on one table is planned much faster than one on
-    four. A read also learns which version is published (screening_result says whether the
-    result is outdated) without a query more."""
-    if for_edit:
-        return Screening.objects.select_related("rule_version")
-    published = RuleVersion.objects.filter(status=RuleVersion.Status.PUBLISHED).values("pk")
-    return Screening.objects.select_related("rule_version", "clinic__association").annotate(
-        published_version_id=Subquery(published[:1])
-    )
-
-
-# Every wizard page and result page reads one screening: compiled to SQL once (config/prepared).
-_edit_by_clinic = PreparedRead(
-    lambda clinic_id, pk: _screenings(for_edit=True).filter(clinic_id=clinic_id, pk=pk)
-)
-_read_by_clinic = PreparedRead(
-    lambda clinic_id, pk: _screenings(for_edit=False).filter(clinic_id=clinic_id, pk=pk)
-)
-_read_by_association = PreparedRead(
-    lambda association_id, pk: _screenings(for_edit=False).filter(
-        clinic__association_id=association_id, pk=pk
-    )
-)
-
-
 def screening_get_for_user(*, user, screening_id: int, for_edit: bool = False) -> Screening:
     """A screening of a clinic this person may see: its own users (to edit or read) and its
-    association's staff (to read); 404 for everyone else."""
-    found = None
+    association's staff (to read); 404 for everyone else. Read in one query with its version
+    (not its document: rule_set_for keeps the parsed rules of a published version), and to read
+    also with its clinic and association (the result page and the PDF name them) and the id of
+    the published version (screening_result says whether the result is outdated)."""
+    screenings = Screening.objects.none()
     if user.is_authenticated and user.is_clinic_user:
-        read = _edit_by_clinic if for_edit else _read_by_clinic
-        found = read.get(clinic_id=user.clinic_id, pk=screening_id)
+        screenings = Screening.objects.filter(clinic_id=user.clinic_id)
     elif user.is_authenticated and user.is_association_staff and not for_edit:
-        found = _read_by_association.get(association_id=user.association_id, pk=screening_id)
+        screenings = Screening.objects.filter(clinic__association_id=user.association_id)
+    screenings = screenings.select_related("rule_version").defer("rule_version__document")
+    if not for_edit:
+        published = RuleVersion.objects.filter(status=RuleVersion.Status.PUBLISHED).values("pk")
+        screenings = screenings.select_related("clinic__association").annotate(
+            published_version_id=Subquery(published[:1])
+        )
+    found = screenings.filter(pk=screening_id).first()
     if found is None:
         raise Http404("確認結果が見つかりません。")
     return found
@@ -387,9 +287,7 @@ def rule_version_compared_with(*, version: RuleVersion) -> RuleVersion | None:
 def rule_version_diff(*, version: RuleVersion, against: RuleVersion | None) -> list[str]:
     if against is None:
         return []
-    return document_diff(
-        rule_version_document(version=against), rule_version_document(version=version)
-    )
+    return document_diff(against.document, version.document)
 
 
 def rescreen_runs(*, version: RuleVersion) -> QuerySet[RescreenRun]:

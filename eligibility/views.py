@@ -13,7 +13,7 @@ from .engine import NO_OPEN_ROUND, assess_applicant, evaluate, next_open_round
 from .engine.answers import facts_and_plan
 from .engine.types import ClinicFacts
 from .forms import ScreeningNameForm
-from .result_pdf import result_body, result_pdf
+from .result_pdf import result_pdf
 from .selectors import (
     rule_set_for,
     rule_version_published,
@@ -171,7 +171,6 @@ def result(request, screening_id: int):
     ctx = {
         "result": result,
         "screening": screening,
-        "result_body": result_body(result),
         "recheck": screening_recheck_made(screening=screening, result=result),
     }
     return render(request, "eligibility/result.html", ctx)

@@ -43,7 +43,7 @@ def needs_wage_plan(answers: dict, rules: RuleSet) -> bool:
 def step_forms(step: str, answers: dict, rules: RuleSet, data=None) -> dict:
     """The forms of one step, bound to ``data`` when given, else showing the saved answers."""
     if step == "applicant":
-        return {"": ApplicantForm(data, initial=answers)}
+        return {"": ApplicantForm(data, rules=rules, initial=answers)}
     if step == "goals":
         return {"": GoalsForm(data, rules=rules, initial={"goals": answers.get("goals", [])})}
     if step == "tools":

@@ -4,10 +4,12 @@ second process.
 gunicorn (config.wsgi, DEBUG off, whitenoise) against PostgreSQL and Redis (sessions, cache;
 BENCH_REDIS_URL, default redis://127.0.0.1:6379/0) serves a throwaway database;
 20 logged-in clinics walk the wizard and open their results concurrently, then the same clients
-send as many requests to a bare Django view (/health/) as the baseline; the two take turns in
-blocks. Traffic stays on 127.0.0.1 and
-every loop is bounded in requests and time. Prints p50/p95/p99, requests/s and errors for both,
-the ratio of the wizard steps' p95 to the bare view's, and the SQL queries per wizard step.
+send as many requests to a bare Django view (/health/), for comparison; the two take turns in
+blocks. Traffic stays on 127.0.0.1 and every loop is bounded in requests and time. Prints
+p50/p95/p99, requests/s and errors for both, and the SQL queries per wizard step, then checks
+the capacity target (docs/performance.md): wizard requests >= 100/s, p95 <= 250 ms for each
+kind of wizard request, 0 errors, and queries per request small (<= 8) and the same on every
+walk.
 
 usage: .venv/bin/python scripts/bench_load.py [--clinics 20] [--rounds 15] [--blocks 5]
        [--workers 4]
@@ -36,6 +38,9 @@ PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "bench_load"
 PASSWORD = "bench-load-2026-pass"
 TIME_LIMIT_S = 120
+TARGET_REQUESTS_PER_S = 100
+TARGET_P95_MS = 250
+TARGET_MAX_QUERIES = 8
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 STEPS = [
@@ -241,7 +246,9 @@ def summary(rec: Recorder, elapsed: float) -> dict[str, float]:
     return p95
 
 
-def queries_per_step(env: dict) -> None:
+def queries_per_step(env: dict) -> bool:
+    """The SQL queries of each wizard request, walked twice in-process after a warm-up walk;
+    whether they are small and the same both times."""
     code = """
 from django.db import connection
 from django.test import Client
@@ -253,22 +260,46 @@ client.force_login(user)
 screening = user.clinic.screenings.first()
 for step, data in STEPS:  # warm-up: this process's first pages load the rules and templates
     client.post(f"/screenings/{screening.pk}/{step}/", data)
-for step, data in STEPS:
-    url = f"/screenings/{screening.pk}/{step}/"
-    with CaptureQueriesContext(connection) as get:
-        client.get(url)
-    with CaptureQueriesContext(connection) as post:
-        client.post(url, data)
-    print(f"  {step:10} GET {len(get.captured_queries):2} queries, POST {len(post.captured_queries):2}")
-with CaptureQueriesContext(connection) as result:
-    client.get(f"/screenings/{screening.pk}/result/")
-print(f"  result     GET {len(result.captured_queries):2} queries")
+walks = []
+for _ in range(2):
+    counts = {}
+    for step, data in STEPS:
+        url = f"/screenings/{screening.pk}/{step}/"
+        with CaptureQueriesContext(connection) as get:
+            client.get(url)
+        with CaptureQueriesContext(connection) as post:
+            client.post(url, data)
+        counts[step] = (len(get), len(post))
+    with CaptureQueriesContext(connection) as result:
+        client.get(f"/screenings/{screening.pk}/result/")
+    counts["result"] = (len(result), None)
+    walks.append(counts)
+for step, (get, post) in walks[-1].items():
+    print(f"  {step:10} GET {get:2} queries" + (f", POST {post:2}" if post is not None else ""))
+print("SAME" if walks[0] == walks[1] else "DIFFERENT", max(
+    n for counts in walks for pair in counts.values() for n in pair if n is not None
+))
 """
     env = env | {"ALLOWED_HOSTS": "testserver"}
     code = f"STEPS = {STEPS!r}\n" + code
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
+    *lines, last = done.stdout.rstrip().splitlines()
+    print("\n".join(lines))
+    same, most = last.split()
+    met = same == "SAME" and int(most) <= TARGET_MAX_QUERIES
+    print(f"  at most {most} queries a request; the two walks: {same.lower()}")
+    return met
+
+
+def verdict(met: bool) -> str:
+    return f"{'met' if met else 'NOT MET':7}"
 
 
 def main() -> None:
@@ -296,15 +327,26 @@ def main() -> None:
         )
         wizard_p95 = summary(wizard, wizard.elapsed)
         print(f"baseline: {bare.count} requests in {bare.elapsed:.1f} s")
-        bare_p95 = summary(bare, bare.elapsed)["bare view (/health/)"]
+        summary(bare, bare.elapsed)
         errors = sum(wizard.errors.values()) + sum(bare.errors.values())
-        for kind in ("wizard step (GET)", "wizard step (POST)", "result"):
-            ratio = wizard_p95[kind] / bare_p95
-            verdict = "met" if ratio <= 3 else "NOT MET"
-            print(f"  {verdict:7} {kind} p95 / bare p95 = {ratio:.2f} (target ≤ 3)")
-        print(f"  {'met' if errors == 0 else 'NOT MET':7} errors: {errors} (target 0)")
         print("SQL queries per request (in-process, same database):")
-        queries_per_step(env)
+        queries_met = queries_per_step(env)
+        rate = wizard.count / wizard.elapsed
+        print(f"capacity ({options.clinics} concurrent clinics):")
+        print(
+            f"  {verdict(rate >= TARGET_REQUESTS_PER_S)} wizard requests: {rate:.1f}/s "
+            f"(target ≥ {TARGET_REQUESTS_PER_S}/s)"
+        )
+        for kind in ("wizard step (GET)", "wizard step (POST)", "result"):
+            print(
+                f"  {verdict(wizard_p95[kind] <= TARGET_P95_MS)} {kind} p95 "
+                f"{wizard_p95[kind]:.1f} ms (target ≤ {TARGET_P95_MS} ms)"
+            )
+        print(f"  {verdict(errors == 0)} errors: {errors} (target 0)")
+        print(
+            f"  {verdict(queries_met)} SQL queries per request: small (≤ {TARGET_MAX_QUERIES}) "
+            "and the same on every walk"
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -52,6 +52,16 @@ def rule_admin() -> User:
     )
 
 
+def frame_of(document: dict, code: str) -> dict:
+    """One frame of a rule document (to read or change in place)."""
+    return next(f for f in document["frames"] if f["code"] == code)
+
+
+def param_of(document: dict, code: str, key: str) -> dict:
+    """One figure of a frame of a rule document (to read or change in place)."""
+    return next(p for p in frame_of(document, code)["params"] if p["key"] == key)
+
+
 def section_data(version, key) -> dict:
     """What the browser posts for a section left as shown."""
     document = rule_version_document(version=version)

@@ -64,7 +64,7 @@ def test_with_redis_sessions_are_shared_by_every_app_server():
         return done.stdout.split()
 
     assert configured(REDIS_URL="redis://127.0.0.1:6379/3") == [
-        "config.cache.RedisCache",
+        "django.core.cache.backends.redis.RedisCache",
         "django.contrib.sessions.backends.cached_db",
     ]
     assert configured() == [

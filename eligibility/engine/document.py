@@ -1,22 +1,22 @@
 """The rule document: a version of the programme's rules as plain JSON-ready data.
 
-It is the one shape the rules take outside the database: the 2026 data file in the repository,
-an export, an import, and the input of a diff. ``parse_rules`` checks it and builds a RuleSet;
-problems are reported in Japanese, naming the place, all at once.
+It is the one shape the rules take: what a RuleVersion stores, the 2026 data file in the
+repository, an export, an import, and the input of a diff. ``parse_rules`` checks it (its keys
+are those of FIELDS, nothing else) and builds a RuleSet; problems are reported in Japanese,
+naming the place, all at once.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
-from .format import rate as format_rate
 from .types import (
     FRAME_CODES,
     INVOICE_FUNCTIONS,
-    LEGAL_FORM_CODES,
     ChecklistItem,
     FrameRules,
     LegalFormRules,
@@ -29,6 +29,7 @@ from .types import (
 )
 
 FORMAT = 1
+CODE_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a legal form's code, as answers keep it
 CONDITIONS = ("always", "wage_plan", "small_business", "minimum_wage_near")
 
 # The figures each frame's formula reads: key -> kind. The values are data; this is the shape.
@@ -100,6 +101,30 @@ ORDERED_PAIRS = {
 
 KIND_NAMES = {"rate": "補助率", "yen": "金額（円）", "count": "数", "text": "文"}
 
+# The keys of each part of a document, in the order of the shipped files.
+FIELDS = {
+    "version": (
+        *("format", "label", "programme", "effective_from", "notice", "guideline_edition"),
+        *("size_categories", "legal_forms", "process_codes", "tools", "frames", "checklist"),
+    ),
+    "size_categories": (
+        *("number", "name", "requirement", "capital_max_yen", "employees_max", "source"),
+    ),
+    "legal_forms": (
+        *("code", "name", "size_category", "applicant_label", "small_business_max_employees"),
+        *("small_business_source", "small_business_needs_confirmation"),
+    ),
+    "process_codes": ("code", "name", "group"),
+    "tools": ("code", "name", "process_code", "invoice_function", "needs_confirmation"),
+    "frames": (
+        *("code", "name", "group", "goal", "summary", "eligible_costs", "source"),
+        *("params", "rounds"),
+    ),
+    "params": ("key", "label", "kind", "value", "source", "needs_confirmation"),
+    "rounds": ("number", "closes_on", "source"),
+    "checklist": ("text", "frame_code", "condition", "source", "needs_confirmation"),
+}
+
 
 class RulesError(ValueError):
     """The document is not a usable rule version; ``problems`` says where and why."""
@@ -133,11 +158,30 @@ def parse_param_value(kind: str, raw: Any) -> Fraction | int | str:
         return raw
     if not isinstance(raw, str) or not raw.strip():
         raise ValueError("文を入力してください")
+    if "\x00" in raw:
+        raise ValueError("使えない制御文字（NUL）が含まれています")
     return raw
 
 
-def param_value_to_document(value: Fraction | int | str) -> str | int:
-    return format_rate(value) if isinstance(value, Fraction) else value
+def document_in_order(doc: dict) -> dict:
+    """A valid document with its keys in the order of FIELDS (a JSON column need not keep the
+    order; an export keeps the shipped files' own)."""
+
+    def ordered(row: dict, part: str) -> dict:
+        return {key: row[key] for key in FIELDS[part] if key in row}
+
+    found = ordered(doc, "version")
+    for part in ("size_categories", "legal_forms", "process_codes", "tools", "checklist"):
+        found[part] = [ordered(row, part) for row in doc[part]]
+    found["frames"] = [
+        ordered(frame, "frames")
+        | {
+            "params": [ordered(p, "params") for p in frame["params"]],
+            "rounds": [ordered(r, "rounds") for r in frame["rounds"]],
+        }
+        for frame in doc["frames"]
+    ]
+    return found
 
 
 class _Reader:
@@ -160,6 +204,9 @@ class _Reader:
         if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
             self.problems.append(f"{where}: 「{key}」の形が正しくありません")
             return None
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot keep it
+            self.problems.append(f"{where}: 「{key}」に使えない制御文字（NUL）が含まれています")
+            return None
         return value
 
     def date(self, data: Any, key: str, where: str, *, optional=False) -> date | None:
@@ -176,11 +223,19 @@ class _Reader:
         value = self.get(data, key, list, where)
         return value or []
 
+    def known(self, data: Any, part: str, where: str) -> None:
+        """Every key of ``data`` is one of ``part``'s (the document has one shape)."""
+        if isinstance(data, dict):
+            for key in data:
+                if key not in FIELDS[part]:
+                    self.problems.append(f"{where}: 「{key}」という項目はありません")
+
 
 def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
     """Check a rule document and build the RuleSet; raise RulesError listing every problem."""
     r = _Reader()
     where = "版"
+    r.known(doc, "version", where)
     if r.get(doc, "format", int, where) not in (None, FORMAT):
         r.problems.append(f"版: 形式 {doc.get('format')} には対応していません（対応: {FORMAT}）")
     label = r.get(doc, "label", str, where) or ""
@@ -199,6 +254,7 @@ def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
     categories = {}
     for i, row in enumerate(r.items(doc, "size_categories", where), 1):
         at = f"中小企業の規模区分 {i}行目"
+        r.known(row, "size_categories", at)
         number = r.get(row, "number", int, at)
         category = SizeCategory(
             number=number or 0,
@@ -215,9 +271,12 @@ def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
     legal_forms = {}
     for i, row in enumerate(r.items(doc, "legal_forms", where), 1):
         at = f"開設主体 {i}行目"
+        r.known(row, "legal_forms", at)
         code = r.get(row, "code", str, at) or ""
-        if code not in LEGAL_FORM_CODES:
-            r.problems.append(f"{at}: 開設主体のコード「{code}」は使えません")
+        if not CODE_RE.fullmatch(code):
+            r.problems.append(f"{at}: コードは半角英小文字・数字・下線で書いてください（{code}）")
+        elif code in legal_forms:
+            r.problems.append(f"{at}: コード {code} が重複しています")
         category_number = r.get(row, "size_category", int, at) or 0
         if category_number not in categories:
             r.problems.append(f"{at}: 規模区分 {category_number} がありません")
@@ -237,13 +296,13 @@ def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
                 r.get(row, "small_business_needs_confirmation", bool, at)
             ),
         )
-    for code in LEGAL_FORM_CODES:
-        if code not in legal_forms:
-            r.problems.append(f"開設主体: 「{code}」の行がありません")
+    if not legal_forms and isinstance(doc, dict) and isinstance(doc.get("legal_forms"), list):
+        r.problems.append("開設主体: 1行以上必要です")
 
     processes = {}
     for i, row in enumerate(r.items(doc, "process_codes", where), 1):
         at = f"プロセス {i}行目"
+        r.known(row, "process_codes", at)
         code = r.get(row, "code", str, at) or ""
         if code in processes:
             r.problems.append(f"{at}: プロセスコード {code} が重複しています")
@@ -256,6 +315,7 @@ def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
     tools = {}
     for i, row in enumerate(r.items(doc, "tools", where), 1):
         at = f"ITツールの種類 {i}行目"
+        r.known(row, "tools", at)
         code = r.get(row, "code", str, at) or ""
         process_code = r.get(row, "process_code", str, at) or ""
         function = r.get(row, "invoice_function", str, at, optional=True) or ""
@@ -275,6 +335,7 @@ def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
 
     frames = {}
     for i, row in enumerate(r.items(doc, "frames", where), 1):
+        r.known(row, "frames", f"枠 {i}行目")
         code = r.get(row, "code", str, f"枠 {i}行目") or ""
         name = r.get(row, "name", str, f"枠 {i}行目") or code
         if code not in FRAME_CODES:
@@ -290,6 +351,7 @@ def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
     checklist = []
     for i, row in enumerate(r.items(doc, "checklist", where), 1):
         at = f"チェックリスト {i}行目"
+        r.known(row, "checklist", at)
         frame_code = r.get(row, "frame_code", str, at, optional=True) or ""
         condition = r.get(row, "condition", str, at) or "always"
         if frame_code and frame_code not in FRAME_CODES:
@@ -328,6 +390,7 @@ def _parse_frame(r: _Reader, row: dict, code: str, name: str) -> FrameRules:
     params = {}
     seen = set()
     for j, prow in enumerate(r.items(row, "params", name), 1):
+        r.known(prow, "params", f"{name} 数値 {j}行目")
         key = r.get(prow, "key", str, f"{name} 数値 {j}行目") or ""
         seen.add(key)
         label = r.get(prow, "label", str, f"{name} {key}") or key
@@ -365,6 +428,7 @@ def _parse_frame(r: _Reader, row: dict, code: str, name: str) -> FrameRules:
     rounds = []
     for j, rrow in enumerate(r.items(row, "rounds", name), 1):
         at = f"{name} 締切 {j}行目"
+        r.known(rrow, "rounds", at)
         number = r.get(rrow, "number", int, at)
         closes_on = r.date(rrow, "closes_on", at)
         if number is None or closes_on is None:

@@ -20,7 +20,6 @@ from fractions import Fraction
 from typing import Literal
 
 FRAME_CODES = ("normal", "multi", "invoice", "e_trade", "security")
-LEGAL_FORM_CODES = ("medical_corporation", "individual", "social_welfare_corporation")
 INVOICE_FUNCTIONS = ("accounting", "ordering", "payment")
 
 ParamKind = Literal["rate", "yen", "count", "text"]

@@ -10,11 +10,11 @@ from django.utils import timezone
 from announcements.models import Notice, Publication
 from announcements.selectors import JMA_NOTICE_KEY, notice_outline
 from announcements.services import notice_jma_ensure, publication_initial
-from eligibility.models import DeadlineRound
 from eligibility.selectors import rule_version_published
 from eligibility.services import rule_version_clone, rule_version_publish
 from tests import factories
 from tests.announcements import notice_factories as nf
+from tests.factories import frame_of
 
 pytestmark = pytest.mark.django_db
 
@@ -86,9 +86,10 @@ def test_the_outline_comes_from_the_published_rule_version(client):
     # the secretariat announces a 第5次: a new version, and the notice shows it at once
     draft = rule_version_clone(version=rule_version_published(), label="2026.9")
     closes = timezone.localdate() + timedelta(days=30)
-    DeadlineRound.objects.create(
-        frame=draft.frames.get(code="normal"), number=5, closes_on=closes, source="事務局の発表"
+    frame_of(draft.document, "normal")["rounds"].append(
+        {"number": 5, "closes_on": closes.isoformat(), "source": "事務局の発表"}
     )
+    draft.save()
     rule_version_publish(version=draft)
     publication = nf.publication()
     client.force_login(factories.clinic_user(factories.clinic()))

@@ -11,11 +11,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from eligibility.models import DeadlineRound
 from eligibility.selectors import rule_version_published
 from eligibility.services import rule_version_clone, rule_version_publish
 from tests import factories
 from tests.browser.conftest import assert_accessible, login
+from tests.factories import frame_of
 
 
 def open_round_in_new_version():
@@ -23,9 +23,10 @@ def open_round_in_new_version():
     draft = rule_version_clone(version=rule_version_published(), label="2026.2")
     closes = timezone.localdate() + timedelta(days=45)
     for code in ("normal", "invoice"):
-        DeadlineRound.objects.create(
-            frame=draft.frames.get(code=code), number=5, closes_on=closes, source="事務局の発表"
+        frame_of(draft.document, code)["rounds"].append(
+            {"number": 5, "closes_on": closes.isoformat(), "source": "事務局の発表"}
         )
+    draft.save()
     rule_version_publish(version=draft)
     return closes
 

@@ -116,3 +116,48 @@ def test_the_versions_own_texts_must_not_be_blank(key, name, blank):
 def test_a_document_that_is_not_an_object_is_refused():
     with pytest.raises(RulesError):
         parse_rules(["not", "a", "document"])
+
+
+@pytest.mark.parametrize(
+    ("mutate", "problem"),
+    [
+        pytest.param(
+            lambda doc: doc["tools"][0].update(colour="赤"),
+            "ITツールの種類 1行目: 「colour」という項目はありません",
+            id="unknown-key-in-a-row",
+        ),
+        pytest.param(
+            lambda doc: doc.update(comment="x"),
+            "版: 「comment」という項目はありません",
+            id="unknown-key-in-the-version",
+        ),
+        pytest.param(
+            lambda doc: doc["tools"][0].update(name="道\x00"),
+            "ITツールの種類 1行目: 「name」に使えない制御文字（NUL）が含まれています",
+            id="nul-that-postgresql-cannot-keep",
+        ),
+        pytest.param(
+            lambda doc: doc["legal_forms"].append(dict(doc["legal_forms"][0])),
+            "開設主体 4行目: コード medical_corporation が重複しています",
+            id="duplicate-legal-form",
+        ),
+        pytest.param(
+            lambda doc: doc["legal_forms"][0].update(code="医療法人"),
+            "開設主体 1行目: コードは半角英小文字・数字・下線で書いてください（医療法人）",
+            id="legal-form-code-not-ascii",
+        ),
+        pytest.param(
+            lambda doc: doc.update(legal_forms=[]),
+            "開設主体: 1行以上必要です",
+            id="no-legal-form",
+        ),
+    ],
+)
+def test_the_document_has_one_shape_and_legal_forms_are_data(mutate, problem):
+    assert problems_of(mutate) == [problem]
+
+
+def test_a_new_legal_form_needs_no_code():
+    doc = copy.deepcopy(rules_document())
+    doc["legal_forms"].append(doc["legal_forms"][0] | {"code": "foundation", "name": "財団"})
+    assert parse_rules(doc).legal_forms["foundation"].name == "財団"

@@ -7,8 +7,7 @@ import pytest
 from django.core.cache import cache
 from pypdf import PdfReader
 
-from eligibility import pdf
-from eligibility.models import FrameParameter
+from eligibility import pdf, result_pdf
 from eligibility.selectors import rule_version_published
 from eligibility.services import (
     rule_version_clone,
@@ -18,6 +17,7 @@ from eligibility.services import (
     screening_save_step,
 )
 from tests import factories
+from tests.factories import param_of
 
 pytestmark = pytest.mark.django_db
 
@@ -84,30 +84,66 @@ def test_the_pdf_has_the_same_numbers_as_the_result_page(client, screening):
 def test_an_old_result_keeps_its_numbers_in_the_pdf(client, screening):
     client.force_login(screening.user)
     draft = rule_version_clone(version=rule_version_published(), label="2026.2")
-    rate = FrameParameter.objects.get(frame__version=draft, frame__code="security", key="rate")
-    rate.numerator, rate.denominator = 2, 3
-    rate.save()
+    param_of(draft.document, "security", "rate")["value"] = "2/3"
+    draft.save()
     rule_version_publish(version=draft)
     flat = pdf_text(client.get(f"/screenings/{screening.pk}/result.pdf")).replace("\n", "")
     assert "240,000円" in flat and "320,000円" not in flat
     assert "2026.1" in flat
 
 
-def test_a_repeat_download_comes_from_the_cache_until_the_screening_changes(client, screening):
+def test_a_repeat_download_comes_from_the_cache_until_the_screening_changes(
+    client, screening, monkeypatch
+):
     client.force_login(screening.user)
     url = f"/screenings/{screening.pk}/result.pdf"
+    renders = []
+    render_pdf = pdf.render_pdf
+    monkeypatch.setattr(
+        pdf, "render_pdf", lambda *a, **kw: renders.append(1) or render_pdf(*a, **kw)
+    )
     first = client.get(url).content
     assert client.get(url).content == first
-    stored = [key for key in cache._cache if "result-pdf:" in key]  # LocMemCache in tests
-    assert len(stored) == 1
+    assert len(renders) == 1
     screening.name = "B社の見積り"
     screening.save()
     flat = pdf_text(client.get(url)).replace("\n", "")
     assert "B社の見積り" in flat
+    assert len(renders) == 2
+
+
+def test_a_new_code_version_makes_the_pdf_again(client, screening, monkeypatch):
+    """A deploy that changes a template or the engine never serves a PDF made before it."""
+    client.force_login(screening.user)
+    url = f"/screenings/{screening.pk}/result.pdf"
+    client.get(url)
+    renders = []
+    render_pdf = pdf.render_pdf
+    monkeypatch.setattr(
+        pdf, "render_pdf", lambda *a, **kw: renders.append(1) or render_pdf(*a, **kw)
+    )
+    monkeypatch.setattr(result_pdf, "code_version", lambda: "next-deploy")
+    client.get(url)
+    assert len(renders) == 1
+
+
+def test_the_code_version_changes_with_a_file_that_shapes_the_pdf(tmp_path, monkeypatch):
+    stylesheet = tmp_path / "pdf.css"
+    stylesheet.write_bytes(pdf.PDF_CSS.read_bytes())
+    monkeypatch.setattr(pdf, "PDF_CSS", stylesheet)
+    result_pdf.code_version.cache_clear()
+    try:
+        before = result_pdf.code_version()
+        assert result_pdf.code_version() == before  # once per process
+        stylesheet.write_text(stylesheet.read_text() + "\nh1 { color: black; }")
+        result_pdf.code_version.cache_clear()
+        assert result_pdf.code_version() != before
+    finally:
+        result_pdf.code_version.cache_clear()
 
 
 def test_the_page_and_the_pdf_show_a_renamed_clinic_at_once(client, screening):
-    """The result's body is kept in the cache too; a change of the clinic is part of its key."""
+    """A change of the clinic is part of the PDF's cache key."""
     client.force_login(screening.user)
     page, pdf_url = f"/screenings/{screening.pk}/result/", f"/screenings/{screening.pk}/result.pdf"
     assert screening.clinic.name in client.get(page).content.decode()
@@ -132,19 +168,10 @@ def test_only_the_clinic_and_its_associations_staff_can_download(client, screeni
     assert client.post(url).status_code == 405
 
 
-def test_answers_saved_again_unchanged_keep_the_kept_body(client, screening):
+def test_the_result_page_shows_the_answers_as_saved_now(client, screening):
     client.force_login(screening.user)
     page = f"/screenings/{screening.pk}/result/"
-
-    def kept_bodies():
-        return {key for key in cache._cache if "result-body:" in key}
-
-    client.get(page)
-    first = kept_bodies()
-    screening_save_step(screening=screening, values={"employees": 40}, next_step="result")
-    client.get(page)
-    assert kept_bodies() == first and len(first) == 1
+    assert "中小企業等に該当しません" not in client.get(page).content.decode()
     screening_save_step(screening=screening, values={"employees": 400}, next_step="result")
     html = client.get(page).content.decode()
-    assert len(kept_bodies()) == 2
     assert "中小企業等に該当しません" in html  # 医療法人 over 300 staff

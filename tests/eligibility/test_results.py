@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from eligibility.models import DeadlineRound, FrameParameter, Screening
+from eligibility.models import Screening
 from eligibility.selectors import rule_version_published
 from eligibility.services import (
     rescreen_run_start,
@@ -15,6 +15,7 @@ from eligibility.services import (
     screening_create,
 )
 from tests import factories
+from tests.factories import frame_of, param_of
 
 pytestmark = pytest.mark.django_db
 
@@ -40,18 +41,12 @@ def screening():
 
 def publish_new_version(*, small_rate=(3, 4), extra_round: date | None = None):
     draft = rule_version_clone(version=rule_version_published(), label="2026.2")
-    parameter = FrameParameter.objects.get(
-        frame__version=draft, frame__code="security", key="rate_small"
-    )
-    parameter.numerator, parameter.denominator = small_rate
-    parameter.save()
+    param_of(draft.document, "security", "rate_small")["value"] = "{}/{}".format(*small_rate)
     if extra_round:
-        DeadlineRound.objects.create(
-            frame=draft.frames.get(code="security"),
-            number=5,
-            closes_on=extra_round,
-            source="事務局の発表",
+        frame_of(draft.document, "security")["rounds"].append(
+            {"number": 5, "closes_on": extra_round.isoformat(), "source": "事務局の発表"}
         )
+    draft.save()
     return rule_version_publish(version=draft)
 
 
@@ -161,11 +156,11 @@ def unescape_ics(value: str) -> str:
 def test_rule_text_with_line_breaks_stays_inside_its_ics_value(client, screening):
     injected = "改\r行\nあり\r\nBEGIN:VEVENT;区切り,カンマ\\円記号" + "長い枠の名前" * 10
     draft = rule_version_clone(version=rule_version_published(), label="2026.2")
-    frame = draft.frames.get(code="security")
-    frame.name = injected
-    frame.save()
+    frame = frame_of(draft.document, "security")
+    frame["name"] = injected
     closes = date.today() + timedelta(days=40)
-    DeadlineRound.objects.create(frame=frame, number=5, closes_on=closes, source=injected)
+    frame["rounds"].append({"number": 5, "closes_on": closes.isoformat(), "source": injected})
+    draft.save()
     rule_version_publish(version=draft)
     client.force_login(screening.user)
     client.post(f"/screenings/{screening.pk}/recheck/")

@@ -4,17 +4,14 @@ import json
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from eligibility import services
-from eligibility.models import (
-    DeadlineRound,
-    FrameParameter,
-    PublishedVersionError,
-    RuleVersion,
-)
+from eligibility.models import PublishedVersionError, RuleVersion
 from eligibility.selectors import rule_set_for, rule_version_document, rule_version_published
 from eligibility.services import rule_version_clone, rule_version_load_file, rule_version_publish
 from tests.conftest import rules_document
+from tests.factories import frame_of, param_of
 
 pytestmark = pytest.mark.django_db
 
@@ -57,24 +54,35 @@ def test_its_document_is_the_shipped_file():
 
 def test_a_published_version_cannot_be_edited():
     version = published()
-    parameter = FrameParameter.objects.get(frame__version=version, frame__code="normal", key="rate")
-    parameter.numerator = 2
+    param_of(version.document, "normal", "rate")["value"] = "2/3"
     with pytest.raises(PublishedVersionError):
-        parameter.save()
+        version.save()
+    version = published()
     with pytest.raises(PublishedVersionError):
-        parameter.delete()
-    with pytest.raises(PublishedVersionError):
-        FrameParameter.objects.filter(frame__version=version).update(numerator=1)
-    with pytest.raises(PublishedVersionError):
-        DeadlineRound.objects.create(
-            frame=version.frames.get(code="normal"), number=5, closes_on=date(2027, 1, 20)
+        RuleVersion.objects.filter(pk=version.pk).update(
+            document=rules_document() | {"notice": "x"}
         )
-    version.guideline_edition = "改訂"
+    frame_of(version.document, "normal")["rounds"].append(
+        {"number": 5, "closes_on": "2027-01-20", "source": "x"}
+    )
+    with pytest.raises(PublishedVersionError):
+        version.save()
+    version = published()
+    version.document["guideline_edition"] = "改訂"
     with pytest.raises(PublishedVersionError):
         version.save()
     with pytest.raises(PublishedVersionError):
         version.delete()
-    assert FrameParameter.objects.get(pk=parameter.pk).numerator == 1
+    assert rule_version_document(version=version) == rules_document()
+
+
+def test_a_document_parse_rules_refuses_is_never_saved():
+    draft = rule_version_clone(version=published(), label="2026.2")
+    param_of(draft.document, "normal", "rate")["value"] = "3/2"
+    with pytest.raises(ValidationError) as error:
+        draft.save()
+    assert error.value.messages == ["通常枠の「補助率」: 補助率は0より大きく1以下にしてください"]
+    assert param_of(rule_version_document(version=draft), "normal", "rate")["value"] == "1/2"
 
 
 def test_a_clone_copies_everything_and_can_be_edited():
@@ -83,24 +91,23 @@ def test_a_clone_copies_everything_and_can_be_edited():
     assert draft.status == RuleVersion.Status.DRAFT and draft.based_on == original
     expected = rules_document() | {"label": "2026.2"}
     assert rule_version_document(version=draft) == expected
-    DeadlineRound.objects.create(
-        frame=draft.frames.get(code="normal"), number=5, closes_on=date(2027, 1, 20), source="x"
+    frame_of(draft.document, "normal")["rounds"].append(
+        {"number": 5, "closes_on": "2027-01-20", "source": "x"}
     )
+    draft.save()
     assert rule_set_for(version=draft).frames["normal"].rounds[-1].closes_on == date(2027, 1, 20)
+    assert rule_version_document(version=original) == rules_document()
 
 
 def test_publishing_retires_the_previous_version_and_keeps_its_numbers():
     original = published()
     draft = rule_version_clone(version=original, label="2026.2")
-    parameter = FrameParameter.objects.get(
-        frame__version=draft, frame__code="security", key="rate_small"
-    )
-    parameter.numerator, parameter.denominator = 3, 4
-    parameter.save()
+    param_of(draft.document, "security", "rate_small")["value"] = "3/4"
+    draft.save()
     rule_version_publish(version=draft, effective_from=date(2026, 12, 1))
     original.refresh_from_db()
     assert original.status == RuleVersion.Status.RETIRED
-    assert published() == draft
+    assert published() == draft and draft.effective_from == date(2026, 12, 1)
     old = rule_set_for(version=original).frames["security"].rate("rate_small")
     new = rule_set_for(version=draft).frames["security"].rate("rate_small")
     assert (str(old), str(new)) == ("2/3", "3/4")

@@ -309,10 +309,11 @@ def typical_result():
     from eligibility.selectors import build_result
     from eligibility.services import RULES_DIR
 
-    rules = parse_rules(json.loads((RULES_DIR / "2026.1.json").read_text(encoding="utf-8")))
+    document = json.loads((RULES_DIR / "2026.1.json").read_text(encoding="utf-8"))
+    rules = parse_rules(document)
     association = Association(name="東京都医師会", prefecture="東京都")
     clinic = Clinic(association=association, name=SAMPLE_CONTEXT["clinic_name"])
-    version = RuleVersion(label=rules.label)
+    version = RuleVersion(label=rules.label, document=document)
     screening = Screening(pk=4242, clinic=clinic, name="A社の見積り", rule_version=version)
     screening.answers = {
         "legal_form": "medical_corporation",

@@ -252,12 +252,11 @@ class Command(BaseCommand):
         """2026.1 cloned, with 2/3 → 3/4 for small clinics in セキュリティ対策推進枠 and a
         第5次 round for 通常枠 eight weeks from today, published."""
         from eligibility.models import RuleVersion
-        from eligibility.selectors import rule_version_document
         from eligibility.services import rule_admin_clone, rule_admin_edit, rule_admin_publish
 
         base = RuleVersion.objects.get(label="2026.1")
         draft = rule_admin_clone(version=base, label=label, by=None)
-        document = rule_version_document(version=draft)
+        document = draft.document
         frames = {f["code"]: f for f in document["frames"]}
         rate = next(p for p in frames["security"]["params"] if p["key"] == "rate_small")
         rate["value"] = "3/4"
