@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from clinics.models import Association
 
-from .engine import evaluate, next_open_round, parse_rules
-from .engine.answers import CostBreakdown, facts_and_plan
+from .engine import next_open_round, parse_rules
+from .engine.answers import CostBreakdown, evaluate_answers
 from .engine.diff import (
     Outcome,
     OutcomeChange,
@@ -227,8 +227,7 @@ def build_result(
 ) -> ScreeningResult:
     """The result of a screening's answers under ``rules``: no query here (benchmarks and
     tests build it from unsaved objects)."""
-    facts, plan, costs = facts_and_plan(screening.answers, rules)
-    evaluation = evaluate(facts, plan, rules, as_of=as_of)
+    evaluation, costs = evaluate_answers(screening.answers, rules, as_of=as_of)
     frames = [FrameView(r, costs.get(r.code), rules.frames[r.code]) for r in evaluation.frames]
     goals = screening.answers.get("goals") or []
     common = [
@@ -394,8 +393,7 @@ def screening_impact_chunks(
                 for code, (verdict, eligible, subsidy) in stored[sid].items()
             }
             try:
-                facts, plan, _ = facts_and_plan(answers, rules)
-                evaluation = evaluate(facts, plan, rules, as_of=as_of)
+                evaluation, _ = evaluate_answers(answers, rules, as_of=as_of)
             except (KeyError, TypeError, ValueError, AttributeError):
                 changes, new_total = None, total
             else:

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from config.text import fit
 
-from .engine import RulesError, evaluate, parse_rules
-from .engine.answers import facts_and_plan
+from .engine import RulesError, parse_rules
+from .engine.answers import evaluate_answers
 from .engine.diff import document_diff
 from .engine.format import jdate
 from .models import (
@@ -141,8 +141,7 @@ def screening_complete(*, screening: Screening, as_of: date, values: dict | None
     the last step's answers, kept with the outcomes in the same transaction and UPDATE."""
     screening.answers = screening.answers | (values or {})
     rules = rule_set_for(version=screening.rule_version)
-    facts, plan, _costs = facts_and_plan(screening.answers, rules)
-    evaluation = evaluate(facts, plan, rules, as_of=as_of)
+    evaluation, _costs = evaluate_answers(screening.answers, rules, as_of=as_of)
     screening.outcomes.all().delete()
     ScreeningOutcome.objects.bulk_create(
         ScreeningOutcome(

@@ -9,8 +9,8 @@ from accounts.decorators import clinic_user_required
 
 from . import services
 from .calendar import deadlines_ics
-from .engine import NO_OPEN_ROUND, assess_applicant, evaluate, next_open_round
-from .engine.answers import facts_and_plan
+from .engine import NO_OPEN_ROUND, assess_applicant, next_open_round
+from .engine.answers import evaluate_answers
 from .engine.types import ClinicFacts
 from .forms import ScreeningNameForm
 from .result_pdf import result_pdf
@@ -130,8 +130,7 @@ def _preview(answers, rules):
     """The subsidy for the costs as typed so far (the live preview of the tools step)."""
     if _applicant_or_none(answers, rules) is None:
         return None
-    facts, plan, costs = facts_and_plan(answers, rules)
-    evaluation = evaluate(facts, plan, rules, as_of=today())
+    evaluation, costs = evaluate_answers(answers, rules, as_of=today())
     return [(result, costs.get(result.code)) for result in evaluation.frames]
 
 

@@ -16,8 +16,10 @@ Answers (JSON, as stored on a Screening)::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 
+from .evaluate import Evaluation, evaluate
 from .format import yen
 from .types import ClinicFacts, CostPlan, InvoicePlan, NormalPlan, Plan, RuleSet, Step
 
@@ -158,3 +160,17 @@ def facts_and_plan(
         if code in costs:
             plans[code] = CostPlan(costs[code].total_yen)
     return facts, Plan(**plans), costs
+
+
+def evaluate_answers(
+    answers: dict, rules: RuleSet, *, as_of: date
+) -> tuple[Evaluation, dict[str, CostBreakdown]]:
+    """The one path from a screening's stored answers to the engine's result, and the cost
+    breakdowns it was computed from. Every page (the tools step's preview, the result, its PDF
+    and comparison), the completion of the wizard, the impact preview and the re-screen call it.
+
+    What is authoritative is this evaluation of the answers under the screening's own version;
+    the ScreeningOutcome rows written at completion and by the re-screen are a summary of it,
+    kept only so that staff pages can count thousands of screenings without evaluating them."""
+    facts, plan, costs = facts_and_plan(answers, rules)
+    return evaluate(facts, plan, rules, as_of=as_of), costs

@@ -6,8 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from eligibility.engine import evaluate
-from eligibility.engine.answers import facts_and_plan
+from eligibility.engine.answers import evaluate_answers
 from eligibility.models import PublishedVersionError, RuleVersion, RuleVersionEvent, Screening
 from eligibility.selectors import (
     rule_set_for,
@@ -504,8 +503,8 @@ def test_the_impact_counts_equal_a_direct_re_evaluation(admin_client, draft):
     expected = {"changed": 0, "eligibility": 0, "subsidy": 0, "deadline": 0}
     for screening in Screening.objects.filter(completed_at__isnull=False):
         old_rules = rule_set_for(version=screening.rule_version)
-        old = evaluate(*facts_and_plan(screening.answers, old_rules)[:2], old_rules, as_of=as_of)
-        new = evaluate(*facts_and_plan(screening.answers, new_rules)[:2], new_rules, as_of=as_of)
+        old, _ = evaluate_answers(screening.answers, old_rules, as_of=as_of)
+        new, _ = evaluate_answers(screening.answers, new_rules, as_of=as_of)
         pairs = [(o, new.frame(o.code)) for o in old.frames]
         kinds = {
             "eligibility": any(o.verdict != n.verdict for o, n in pairs)

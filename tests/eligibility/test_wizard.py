@@ -6,6 +6,7 @@ import re
 import pytest
 
 from eligibility.engine import evaluate
+from eligibility.engine.answers import evaluate_answers
 from eligibility.engine.types import ClinicFacts, InvoicePlan, NormalPlan, Plan
 from eligibility.models import Screening
 from eligibility.selectors import rule_set_for, screening_result
@@ -313,3 +314,35 @@ def test_a_screening_name_keeps_no_invisible_character(clinic_client):
     assert rename.status_code in (200, 302)
     screening.refresh_from_db()
     assert screening.name == "B社の見積り"
+
+
+def test_the_preview_the_stored_outcomes_and_the_result_agree(clinic_client):
+    """One evaluation path (issue 18): the tools step's preview, the outcomes kept at completion
+    and the result page all give what evaluate_answers gives for the saved answers."""
+    screening = start(clinic_client)
+    tools_data = {
+        "normal-tools": ["web_reservation", "emr_integration", "ordering", "accounting"],
+        "normal-purchase_yen": "3,000,000",
+        "security-service_monthly_yen": "20,000",
+        "security-service_months": "24",
+    }
+    walk(
+        clinic_client,
+        screening,
+        goals=["normal", "security"],
+        tools_data=tools_data,
+        wages={"minimum_wage_near": "no", "wage_increase_plan": "yes"},
+    )
+    screening.refresh_from_db()
+    result = screening_result(screening=screening, as_of=screening.updated_at.date())
+    evaluation, _ = evaluate_answers(screening.answers, result.rules, as_of=result.as_of)
+    subsidies = {frame.code: frame.subsidy_yen for frame in evaluation.frames}
+    assert all(subsidies.values())
+    stored = {o.frame_code: o.subsidy_yen for o in screening.outcomes.all()}
+    assert stored == subsidies and screening.total_subsidy_yen == sum(subsidies.values())
+    page = clinic_client.get(step_url(screening, "result")).content.decode()
+    preview = clinic_client.post(
+        f"/screenings/{screening.pk}/tools/preview/", tools_data, headers={"HX-Request": "true"}
+    ).content.decode()
+    for amount in subsidies.values():
+        assert f"{amount:,}円" in page and f"{amount:,}円" in preview

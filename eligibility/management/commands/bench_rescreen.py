@@ -173,8 +173,7 @@ class Command(BaseCommand):
         """``count`` more clinics, each with one completed screening under 2026.1 (answers,
         outcomes and total computed by the engine), written with bulk inserts in chunks."""
         from clinics.models import Association, Clinic
-        from eligibility.engine import evaluate
-        from eligibility.engine.answers import facts_and_plan
+        from eligibility.engine.answers import evaluate_answers
         from eligibility.models import RuleVersion, Screening, ScreeningOutcome
         from eligibility.selectors import rule_set_for
 
@@ -207,8 +206,7 @@ class Command(BaseCommand):
                 Clinic.objects.bulk_create(clinics)
                 screenings, outcomes = [], []
                 for clinic in clinics:
-                    facts, plan, _ = facts_and_plan(clinic.answers, rules)
-                    evaluation = evaluate(facts, plan, rules, as_of=as_of)
+                    evaluation, _ = evaluate_answers(clinic.answers, rules, as_of=as_of)
                     screening = Screening(
                         clinic_id=clinic.pk,
                         name="見積り",
