@@ -7,6 +7,9 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 from clinics.services import associations_ensure
 from eligibility.services import rule_version_load_file
@@ -14,6 +17,19 @@ from eligibility.services import rule_version_load_file
 # Playwright's sync API keeps an event loop running in this thread; the test's own database
 # calls are synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# On SQLite the test database lives in memory and the live server shares the test's one
+# connection; its threaded server would use it from two threads when two requests overlap (an
+# htmx preview and a submit, a page and the next browser's login), which SQLite answers with
+# "bad parameter or other API misuse". A server that answers one request at a time (and closes
+# each connection, so that a browser's keep-alive cannot hold it) avoids that.
+class OneRequestAtATimeServer(WSGIServer):
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)  # the server's thread already uses the shared one
+
+
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    LiveServerThread.server_class = OneRequestAtATimeServer
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
