@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .evaluate import FUNCTION_NAMES as INVOICE_FUNCTIONS
 from .format import jdate, yen
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-FUNCTION_NAMES = {"": "なし", "accounting": "会計", "ordering": "受発注", "payment": "決済"}
+FUNCTION_NAMES = {"": "なし", **INVOICE_FUNCTIONS}  # a tool's invoice function, or none
 CONDITION_NAMES = {
     "always": "常に",
     "wage_plan": "賃金引上げ計画が必要なとき",

@@ -429,7 +429,10 @@ def _invoice(draft: _Draft, plan: InvoicePlan, facts: ClinicFacts, applicant, ru
     register = _hardware(draft, frame, plan.register_cost_yen, "register", "レジ・券売機等")
     draft.max_yen += frame.yen("pc_max_yen") + frame.yen("register_max_yen")
     draft.min_yen = frame.yen("min_yen")
-    draft.cite("min_yen", "インボイス対応類型には補助額の下限はありません。")
+    if draft.min_yen:
+        draft.cite("min_yen", f"補助額の下限は{man_yen(draft.min_yen)}です。")
+    else:
+        draft.cite("min_yen", f"{frame.name}には補助額の下限はありません。")
     draft.exact_yen = software + pc + register
     if pc or register:
         draft.step("合計", "ソフトウェア＋ハードウェア", draft.exact_yen)
