@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eligibility.engine.evaluate import FUNCTION_NAMES
 from eligibility.engine.types import RuleSet
 
 from .forms import (
@@ -66,9 +67,6 @@ def step_forms(step: str, answers: dict, rules: RuleSet, data=None) -> dict:
     raise KeyError(step)
 
 
-FUNCTION_LABELS = {"accounting": "会計", "ordering": "受発注", "payment": "決済"}
-
-
 def _tool_choices(code: str, rules: RuleSet) -> list[tuple[str, str]]:
     """Tools in the clinic's words, with the process (and invoice function) they map to."""
     choices = []
@@ -76,7 +74,7 @@ def _tool_choices(code: str, rules: RuleSet) -> list[tuple[str, str]]:
         process = rules.process_codes.get(tool.process_code)
         mapped = f"{process.code} {process.name}" if process else ""
         if code == "invoice":
-            mapped = f"{FUNCTION_LABELS[tool.invoice_function]}機能"
+            mapped = f"{FUNCTION_NAMES[tool.invoice_function]}機能"
         choices.append((tool.code, f"{tool.name}（{mapped}）"))
     return choices
 

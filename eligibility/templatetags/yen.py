@@ -5,6 +5,7 @@ from django import template
 from django.utils import timezone
 
 from eligibility.engine import format as fmt
+from eligibility.engine.evaluate import FUNCTION_NAMES
 
 register = template.Library()
 
@@ -54,5 +55,4 @@ def param_value(param) -> str:
 @register.filter
 def function_names(functions) -> str:
     """{"accounting", "payment"} -> 会計・決済 (in the seed's order)."""
-    order = {"accounting": "会計", "ordering": "受発注", "payment": "決済"}
-    return "・".join(name for code, name in order.items() if code in functions)
+    return "・".join(name for code, name in FUNCTION_NAMES.items() if code in functions)
