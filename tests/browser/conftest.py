@@ -18,6 +18,7 @@ from eligibility.services import rule_version_load_file
 # calls are synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+
 # On SQLite the test database lives in memory and the live server shares the test's one
 # connection; its threaded server would use it from two threads when two requests overlap (an
 # htmx preview and a submit, a page and the next browser's login), which SQLite answers with
