@@ -17,7 +17,6 @@ changes. A blank cell never erases what is stored: imported lists are often inco
 
 from __future__ import annotations
 
-import copy
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -99,21 +98,6 @@ class MemberRowForm(ClinicProfileForm):
         employees = self.fields["employees"].error_messages
         employees["min_value"] = employees["max_value"] = employees["invalid"]
 
-    @classmethod
-    def checker(cls):
-        """A function data -> bound form. Building a form deep-copies its fields, which costs
-        more than checking a row, so one form is built per file and bound afresh to each row
-        (validation never changes the fields)."""
-        prototype = cls()
-
-        def bind(data: dict):
-            form = copy.copy(prototype)
-            form.data, form.is_bound, form._errors = data, True, None
-            form.instance, form._bound_fields_cache = Clinic(), {}
-            return form
-
-        return bind
-
     def clean_name_kana(self):
         return super().clean_name_kana() if self.cleaned_data["name_kana"] else ""
 
@@ -163,9 +147,9 @@ def _row_data(cells: list, header: Header) -> dict[str, str]:
     return data
 
 
-def check_row(data: dict[str, str], header: Header, bind=None) -> tuple[dict, list[str]]:
+def check_row(data: dict[str, str], header: Header) -> tuple[dict, list[str]]:
     """(the cleaned values of the filled-in cells, the reasons the row cannot be imported)."""
-    form = bind(data) if bind else MemberRowForm(data)
+    form = MemberRowForm(data)
     if not form.is_valid():
         errors = []
         order = list(FIELD_HEADERS)
@@ -200,7 +184,7 @@ def parse_member_file(*, file_name: str, data: bytes) -> ParsedFile:
         raise ImportFileError(_too_large_message(len(data)))
     table = read_table(file_name=file_name, data=data)
     header = find_header(table)
-    rows, bind = [], MemberRowForm.checker()
+    rows = []
     for number, cells in table:
         if number <= header.row:
             continue
@@ -210,7 +194,7 @@ def parse_member_file(*, file_name: str, data: bytes) -> ParsedFile:
                 "ファイルを分けて、順に取り込んでください。"
             )
         row_data = _row_data(cells, header)
-        values, errors = check_row(row_data, header, bind)
+        values, errors = check_row(row_data, header)
         name = values.get("name") or normalize.text(row_data.get("name", ""))
         rows.append({"row": number, "name": name, "values": values, "errors": errors})
     if not rows:
