@@ -32,7 +32,7 @@ from django.utils import timezone
 from accounts.models import User
 from clinics.models import Association, Clinic
 from eligibility.engine import NO_OPEN_ROUND, next_open_round
-from eligibility.models import FrameCode, Screening, ScreeningOutcome
+from eligibility.models import Screening, ScreeningOutcome
 from eligibility.selectors import rule_set_for, rule_version_published
 
 from .models import Attachment, Notice, Publication, ReadReceipt, Reminder
@@ -344,10 +344,17 @@ def dashboard_for_staff(*, user) -> Dashboard:
         follow_up=figures["follow_up"],
         follow_up_reachable=figures["follow_up_reachable"],
         total_subsidy_yen=figures["total"] or 0,
-        eligible_by_frame=[
-            (code, label, eligible.get(code, 0)) for code, label in FrameCode.choices
-        ],
+        eligible_by_frame=_by_frame(eligible),
     )
+
+
+def _by_frame(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(code, name, count) for each frame of the published version, then any frame only an
+    older version had (named by its code)."""
+    version = rule_version_published()
+    frames = rule_set_for(version=version).frames if version else {}
+    rows = [(code, frame.name, counts.get(code, 0)) for code, frame in frames.items()]
+    return rows + [(code, code, n) for code, n in sorted(counts.items()) if code not in frames]
 
 
 FOLLOW_UP_HEADER = [

@@ -8,7 +8,7 @@ from django import forms
 
 from clinics.forms import HeadcountField, NormalizedCharField, WholeNumberField
 from clinics.normalize import nfkc
-from eligibility.engine.types import RuleSet
+from eligibility.engine.types import FrameRules, RuleSet
 
 MAX_YEN = 10**10  # 100億円: larger is a typing mistake
 # digits 0-9 only (Decimal, like int(), would take '٣'), thousands separators every 3 digits
@@ -121,19 +121,17 @@ class GoalsForm(forms.Form):
         ]
 
 
-class SoftwareCostForm(forms.Form):
-    """The eligible-cost categories of the seed: purchase, cloud fees, options, services."""
+class CostForm(forms.Form):
+    """A frame's costs; the months counted (its ``months_key``) and the tools offered come from
+    the frame's rules."""
 
-    purchase_yen = MoneyField(label="ソフトウェア購入費")
-    cloud_monthly_yen = MoneyField(label="クラウド利用料（月額）")
-    cloud_months = MonthsField(
-        label="クラウドの利用月数", help_text="最大24か月分（2年分）が対象です。"
-    )
-    option_yen = MoneyField(label="オプション（機能拡張・データ連携・セキュリティ対策）")
-    service_yen = MoneyField(label="導入関連費（導入設定・マニュアル作成・研修・保守サポート）")
+    months_key = "cloud_max_months"
 
-    def __init__(self, *args, tool_choices=(), **kwargs):
+    def __init__(self, *args, frame: FrameRules, tool_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.frame = frame
+        months_field = next(name for name in self.fields if name.endswith("_months"))
+        self.fields[months_field].help_text = months_help(frame.count(self.months_key))
         if tool_choices:
             self.fields = {
                 "tools": forms.MultipleChoiceField(
@@ -151,14 +149,31 @@ class SoftwareCostForm(forms.Form):
             }
 
 
+class SoftwareCostForm(CostForm):
+    """The eligible-cost categories of the seed: purchase, cloud fees, options, services."""
+
+    purchase_yen = MoneyField(label="ソフトウェア購入費")
+    cloud_monthly_yen = MoneyField(label="クラウド利用料（月額）")
+    cloud_months = MonthsField(label="クラウドの利用月数")
+    option_yen = MoneyField(label="オプション（機能拡張・データ連携・セキュリティ対策）")
+    service_yen = MoneyField(label="導入関連費（導入設定・マニュアル作成・研修・保守サポート）")
+
+
 class InvoiceCostForm(SoftwareCostForm):
     pc_yen = MoneyField(label="PC・タブレット等の購入費")
     register_yen = MoneyField(label="レジ・券売機等の購入費")
 
 
-class SecurityCostForm(forms.Form):
+class SecurityCostForm(CostForm):
     service_monthly_yen = MoneyField(label="お助け隊サービス利用料（月額）")
-    service_months = MonthsField(label="利用月数", help_text="最大24か月分（2年分）が対象です。")
+    service_months = MonthsField(label="利用月数")
+    months_key = "service_max_months"
+
+
+def months_help(months: int) -> str:
+    """最大24か月分（2年分）が対象です。 for the rule's number of months."""
+    years = f"（{months // 12}年分）" if months % 12 == 0 else ""
+    return f"最大{months}か月分{years}が対象です。"
 
 
 class WagesForm(forms.Form):
@@ -173,17 +188,15 @@ class WagesForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, rules: RuleSet, ask_wage_plan: bool, **kwargs):
+    def __init__(self, *args, frame: FrameRules, ask_wage_plan: bool, **kwargs):
+        """``frame``: the chosen frame whose formula reads these answers (通常枠)."""
         super().__init__(*args, **kwargs)
-        normal = rules.frames["normal"]
         self.fields["minimum_wage_near"].help_text = (
-            f"{normal.param('minimum_wage_near_test').value}。当てはまると通常枠の補助率が"
-            f"{normal.param('rate_minimum_wage_near').value}になります。"
+            f"{frame.param('minimum_wage_near_test').value}。当てはまると{frame.name}の補助率が"
+            f"{frame.param('rate_minimum_wage_near').value}になります。"
         )
         if ask_wage_plan:
-            self.fields["wage_increase_plan"].help_text = normal.param(
-                "wage_plan_requirement"
-            ).value
+            self.fields["wage_increase_plan"].help_text = frame.param("wage_plan_requirement").value
         else:
             del self.fields["wage_increase_plan"]
 

@@ -113,14 +113,6 @@ class LegalFormCode(models.TextChoices):
     SOCIAL_WELFARE_CORPORATION = "social_welfare_corporation", "社会福祉法人"
 
 
-class FrameCode(models.TextChoices):
-    NORMAL = "normal", "通常枠"
-    MULTI = "multi", "複数者連携デジタル化・AI導入枠"
-    INVOICE = "invoice", "インボイス対応類型"
-    E_TRADE = "e_trade", "電子取引類型"
-    SECURITY = "security", "セキュリティ対策推進枠"
-
-
 class Screening(models.Model):
     """A clinic's run of the wizard: its answers, and the result under the version it was made
     with. A clinic may keep several (e.g. two vendors' quotes), each with a name."""
@@ -167,7 +159,7 @@ class ScreeningOutcome(models.Model):
     """One frame's verdict and amount of a completed screening, kept for counting in the database."""
 
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="outcomes")
-    frame_code = models.CharField("枠", max_length=20, choices=FrameCode)
+    frame_code = models.CharField("枠", max_length=20)  # a frame's code in the rule document
     verdict = models.CharField("判定", max_length=20)
     eligible = models.BooleanField("申請可能")
     subsidy_yen = models.BigIntegerField("補助額（円）", default=0)

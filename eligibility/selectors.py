@@ -16,7 +16,8 @@ from django.utils import timezone
 from clinics.models import Association
 
 from .engine import next_open_round, parse_rules
-from .engine.answers import CostBreakdown, evaluate_answers
+from .engine.answers import CostBreakdown, chosen_frames, evaluate_answers
+from .engine.answers import steps as answers_steps
 from .engine.diff import (
     Outcome,
     OutcomeChange,
@@ -70,37 +71,18 @@ def _frozen_rule_set(version_id: int, label: str, status: str, published_at) -> 
 
 # --- screenings ----------------------------------------------------------------------------
 
-WIZARD_STEPS = [
-    ("applicant", "申請者"),
-    ("goals", "やりたいこと"),
-    ("tools", "導入予定のITツールと費用"),
-    ("wages", "賃金について"),
-    ("result", "結果"),
-]
+STEP_LABELS = {
+    "applicant": "申請者",
+    "goals": "やりたいこと",
+    "tools": "導入予定のITツールと費用",
+    "wages": "賃金について",
+    "result": "結果",
+}
 
 
-def wizard_steps(answers: dict) -> list[tuple[str, str]]:
-    """The steps this screening goes through: 賃金について only when 通常枠 is chosen (or before
-    the goals are known)."""
-    goals = answers.get("goals")
-    return [
-        (code, label)
-        for code, label in WIZARD_STEPS
-        if code != "wages" or not goals or "normal" in goals
-    ]
-
-
-def wizard_first_missing_step(answers: dict) -> str | None:
-    """The first step that still needs an answer before a result can be shown."""
-    if answers.get("legal_form") is None or answers.get("employees") is None:
-        return "applicant"
-    if not answers.get("goals"):
-        return "goals"
-    if "tools_done" not in answers:
-        return "tools"
-    if "normal" in answers["goals"] and "minimum_wage_near" not in answers:
-        return "wages"
-    return None
+def wizard_steps(answers: dict, rules: RuleSet) -> list[tuple[str, str]]:
+    """The steps this screening goes through (the engine decides which), with their labels."""
+    return [(step, STEP_LABELS[step]) for step in answers_steps(answers, rules)]
 
 
 def screening_list_for_clinic(*, clinic) -> QuerySet[Screening]:
@@ -229,7 +211,6 @@ def build_result(
     tests build it from unsaved objects)."""
     evaluation, costs = evaluate_answers(screening.answers, rules, as_of=as_of)
     frames = [FrameView(r, costs.get(r.code), rules.frames[r.code]) for r in evaluation.frames]
-    goals = screening.answers.get("goals") or []
     common = [
         item for item in rules.checklist if not item.frame_code and item.condition == "always"
     ]
@@ -243,7 +224,9 @@ def build_result(
         rules=rules,
         evaluation=evaluation,
         frames=frames,
-        multi=rules.frames["multi"] if "multi" in goals else None,
+        multi=next(
+            (f for f in chosen_frames(screening.answers, rules) if f.formula == "multi"), None
+        ),
         common_checklist=common,
         confirmations=confirmations,
         current_version=current_version,

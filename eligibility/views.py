@@ -10,7 +10,7 @@ from accounts.decorators import clinic_user_required
 from . import services
 from .calendar import deadlines_ics
 from .engine import NO_OPEN_ROUND, assess_applicant, next_open_round
-from .engine.answers import evaluate_answers
+from .engine.answers import chosen_frames, evaluate_answers, first_missing_step
 from .engine.types import ClinicFacts
 from .forms import ScreeningNameForm
 from .result_pdf import result_pdf
@@ -22,7 +22,6 @@ from .selectors import (
     screening_recheck_made,
     screening_result,
     today,
-    wizard_first_missing_step,
     wizard_steps,
 )
 from .wizard import EDITABLE_STEPS, next_step, previous_step, step_forms, step_values
@@ -76,15 +75,15 @@ def screenings(request):
 def wizard_step(request, screening_id: int, step: str):
     """One step of the wizard on its own URL; answers are saved on the server at every step."""
     screening = screening_get_for_user(user=request.user, screening_id=screening_id, for_edit=True)
-    if step not in EDITABLE_STEPS or step not in dict(wizard_steps(screening.answers)):
-        raise Http404("この手順はありません。")
     rules = rule_set_for(version=screening.rule_version)
+    if step not in EDITABLE_STEPS or step not in dict(wizard_steps(screening.answers, rules)):
+        raise Http404("この手順はありません。")
     forms = step_forms(
         step, screening.answers, rules, request.POST if request.method == "POST" else None
     )
     if request.method == "POST" and all(form.is_valid() for form in forms.values()):
         values = step_values(step, forms)
-        following = next_step(step, screening.answers | values)
+        following = next_step(step, screening.answers | values, rules)
         if following == "result":
             services.screening_complete(screening=screening, as_of=today(), values=values)
             return redirect("screening_result", screening.pk)
@@ -95,8 +94,8 @@ def wizard_step(request, screening_id: int, step: str):
 
 
 def _wizard_ctx(screening, step, forms, rules) -> dict:
-    previous = previous_step(step, screening.answers)
-    steps = wizard_steps(screening.answers)
+    previous = previous_step(step, screening.answers, rules)
+    steps = wizard_steps(screening.answers, rules)
     codes = [code for code, _ in steps]
     return {
         "screening": screening,
@@ -117,6 +116,9 @@ def _wizard_ctx(screening, step, forms, rules) -> dict:
         "previous_url": reverse("wizard_step", args=[screening.pk, previous]) if previous else None,
         "applicant": _applicant_or_none(screening.answers, rules),
         "preview": _preview(screening.answers, rules) if step == "tools" else None,
+        "group_frames": [  # frames a group applies for: nothing to type here
+            f for f in chosen_frames(screening.answers, rules) if f.formula == "multi"
+        ],
     }
 
 
@@ -160,7 +162,8 @@ def wizard_preview(request, screening_id: int, step: str):
 def result(request, screening_id: int):
     """The result, computed under the rule version the screening was made with."""
     screening = screening_get_for_user(user=request.user, screening_id=screening_id)
-    missing = wizard_first_missing_step(screening.answers)
+    rules = rule_set_for(version=screening.rule_version)
+    missing = first_missing_step(screening.answers, rules)
     if missing is not None:
         if request.user.is_clinic_user:
             messages.info(request, "結果を出すには、まだ回答が必要な手順があります。")
@@ -178,7 +181,8 @@ def result(request, screening_id: int):
 def _finished_result(request, screening_id: int):
     """A screening this person may read, whose answers are complete, and its result today."""
     screening = screening_get_for_user(user=request.user, screening_id=screening_id)
-    if wizard_first_missing_step(screening.answers) is not None:
+    rules = rule_set_for(version=screening.rule_version)
+    if first_missing_step(screening.answers, rules) is not None:
         raise Http404("この確認はまだ終わっていません。")
     return screening, screening_result(screening=screening, as_of=today())
 

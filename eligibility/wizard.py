@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from eligibility.engine.answers import (
+    WAGE_FORMULAS,
+    chosen_frames,
+    needs_wage_plan,
+    steps,
+    tools_for,
+)
 from eligibility.engine.evaluate import FUNCTION_NAMES
-from eligibility.engine.types import RuleSet
+from eligibility.engine.types import FrameRules, RuleSet
 
 from .forms import (
     ApplicantForm,
@@ -15,30 +22,14 @@ from .forms import (
     from_answer,
     to_answer,
 )
-from .selectors import wizard_steps
 
 EDITABLE_STEPS = ("applicant", "goals", "tools", "wages")
-COST_FORMS = {
+COST_FORMS = {  # by formula
     "normal": SoftwareCostForm,
     "invoice": InvoiceCostForm,
     "e_trade": SoftwareCostForm,
     "security": SecurityCostForm,
 }
-
-
-def tools_for(code: str, rules: RuleSet) -> list:
-    if code == "normal":
-        return list(rules.tools.values())
-    if code == "invoice":
-        return [t for t in rules.tools.values() if t.invoice_function]
-    return []
-
-
-def needs_wage_plan(answers: dict, rules: RuleSet) -> bool:
-    """Ask about the wage-increase plan only where 4 or more processes are chosen."""
-    tools = (answers.get("normal") or {}).get("tools", [])
-    processes = {rules.tools[t].process_code for t in tools if t in rules.tools}
-    return len(processes) > rules.frames["normal"].count("small_band_max_processes")
 
 
 def step_forms(step: str, answers: dict, rules: RuleSet, data=None) -> dict:
@@ -49,12 +40,12 @@ def step_forms(step: str, answers: dict, rules: RuleSet, data=None) -> dict:
         return {"": GoalsForm(data, rules=rules, initial={"goals": answers.get("goals", [])})}
     if step == "tools":
         forms = {}
-        for code in [c for c in rules.frames if c in (answers.get("goals") or [])]:
-            if code not in COST_FORMS:
+        for frame in chosen_frames(answers, rules):
+            if frame.formula not in COST_FORMS:
                 continue
-            extra = {"tool_choices": _tool_choices(code, rules)} if tools_for(code, rules) else {}
-            forms[code] = COST_FORMS[code](
-                data, prefix=code, initial=answers.get(code) or {}, **extra
+            extra = {"tool_choices": _tool_choices(frame, rules)} if tools_for(frame, rules) else {}
+            forms[frame.code] = COST_FORMS[frame.formula](
+                data, prefix=frame.code, initial=answers.get(frame.code) or {}, frame=frame, **extra
             )
         return forms
     if step == "wages":
@@ -63,17 +54,18 @@ def step_forms(step: str, answers: dict, rules: RuleSet, data=None) -> dict:
             "wage_increase_plan": from_answer(answers.get("wage_increase_plan")),
         }
         ask = needs_wage_plan(answers, rules)
-        return {"": WagesForm(data, rules=rules, ask_wage_plan=ask, initial=initial)}
+        frame = next(f for f in chosen_frames(answers, rules) if f.formula in WAGE_FORMULAS)
+        return {"": WagesForm(data, frame=frame, ask_wage_plan=ask, initial=initial)}
     raise KeyError(step)
 
 
-def _tool_choices(code: str, rules: RuleSet) -> list[tuple[str, str]]:
+def _tool_choices(frame: FrameRules, rules: RuleSet) -> list[tuple[str, str]]:
     """Tools in the clinic's words, with the process (and invoice function) they map to."""
     choices = []
-    for tool in tools_for(code, rules):
+    for tool in tools_for(frame, rules):
         process = rules.process_codes.get(tool.process_code)
         mapped = f"{process.code} {process.name}" if process else ""
-        if code == "invoice":
+        if frame.formula == "invoice":
             mapped = f"{FUNCTION_NAMES[tool.invoice_function]}機能"
         choices.append((tool.code, f"{tool.name}（{mapped}）"))
     return choices
@@ -92,12 +84,12 @@ def step_values(step: str, forms: dict) -> dict:
     return dict(cleaned)
 
 
-def next_step(step: str, answers: dict) -> str:
-    codes = [code for code, _ in wizard_steps(answers)]
+def next_step(step: str, answers: dict, rules: RuleSet) -> str:
+    codes = steps(answers, rules)
     return codes[codes.index(step) + 1]
 
 
-def previous_step(step: str, answers: dict) -> str | None:
-    codes = [code for code, _ in wizard_steps(answers)]
+def previous_step(step: str, answers: dict, rules: RuleSet) -> str | None:
+    codes = steps(answers, rules)
     index = codes.index(step)
     return codes[index - 1] if index > 0 else None

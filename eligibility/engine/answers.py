@@ -21,9 +21,72 @@ from fractions import Fraction
 
 from .evaluate import Evaluation, evaluate
 from .format import yen
-from .types import ClinicFacts, CostPlan, InvoicePlan, NormalPlan, Plan, RuleSet, Step
+from .types import (
+    ClinicFacts,
+    CostPlan,
+    FrameRules,
+    InvoicePlan,
+    NormalPlan,
+    Plan,
+    RuleSet,
+    Step,
+    Tool,
+)
 
-COST_FRAMES = ("normal", "invoice", "e_trade", "security")
+COST_FORMULAS = ("normal", "invoice", "e_trade", "security")  # whose costs the wizard asks
+WAGE_FORMULAS = ("normal",)  # whose rate or band depends on the wages step's answers
+STEPS = ("applicant", "goals", "tools", "wages", "result")
+
+
+# --- what the wizard asks, given the rules and the answers so far ---------------------------
+
+
+def chosen_frames(answers: dict, rules: RuleSet) -> list[FrameRules]:
+    goals = answers.get("goals") or []
+    return [frame for code, frame in rules.frames.items() if code in goals]
+
+
+def steps(answers: dict, rules: RuleSet) -> list[str]:
+    """The steps these answers go through: the wages step only where a chosen frame's formula
+    reads the wage answers (or before the goals are known)."""
+    goals = answers.get("goals")
+    asks_wages = not goals or any(f.formula in WAGE_FORMULAS for f in chosen_frames(answers, rules))
+    return [step for step in STEPS if step != "wages" or asks_wages]
+
+
+def first_missing_step(answers: dict, rules: RuleSet) -> str | None:
+    """The first step that still needs an answer before a result can be shown."""
+    if answers.get("legal_form") is None or answers.get("employees") is None:
+        return "applicant"
+    if not answers.get("goals"):
+        return "goals"
+    if "tools_done" not in answers:
+        return "tools"
+    if "wages" in steps(answers, rules) and "minimum_wage_near" not in answers:
+        return "wages"
+    return None
+
+
+def tools_for(frame: FrameRules, rules: RuleSet) -> list[Tool]:
+    """The tools the wizard offers for a frame: every tool (mapped to its process) for 通常枠's
+    formula, the tools with an invoice function for インボイス対応類型's, none for the others."""
+    if frame.formula == "normal":
+        return list(rules.tools.values())
+    if frame.formula == "invoice":
+        return [t for t in rules.tools.values() if t.invoice_function]
+    return []
+
+
+def needs_wage_plan(answers: dict, rules: RuleSet) -> bool:
+    """Ask about the wage-increase plan only where the processes chosen under a 通常枠-like
+    frame reach its larger band (more than ``small_band_max_processes``)."""
+    for frame in chosen_frames(answers, rules):
+        if frame.formula == "normal":
+            tools = (answers.get(frame.code) or {}).get("tools", [])
+            processes = {rules.tools[t].process_code for t in tools if t in rules.tools}
+            if len(processes) > frame.count("small_band_max_processes"):
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -96,13 +159,12 @@ def breakdowns(answers: dict, rules: RuleSet) -> dict[str, CostBreakdown]:
     """The eligible cost of each chosen frame, in the order of the rules."""
     goals = set(answers.get("goals") or [])
     result: dict[str, CostBreakdown] = {}
-    for code in COST_FRAMES:
-        if code not in goals:
+    for code, frame in rules.frames.items():
+        if code not in goals or frame.formula not in COST_FORMULAS:
             continue
-        frame = rules.frames[code]
         data = answers.get(code) or {}
         tools = [rules.tools[t] for t in data.get("tools", []) if t in rules.tools]
-        if code == "security":
+        if frame.formula == "security":
             breakdown = software_cost(
                 data,
                 frame.count("service_max_months"),
@@ -114,12 +176,12 @@ def breakdowns(answers: dict, rules: RuleSet) -> dict[str, CostBreakdown]:
             breakdown = software_cost(data, frame.count("cloud_max_months"))
         processes = (
             tuple(sorted({t.process_code for t in tools if t.process_code}))
-            if code == "normal"
+            if frame.formula == "normal"
             else ()
         )
         functions = (
             frozenset(t.invoice_function for t in tools if t.invoice_function)
-            if code == "invoice"
+            if frame.formula == "invoice"
             else frozenset()
         )
         result[code] = CostBreakdown(
@@ -145,21 +207,22 @@ def facts_and_plan(
         wage_increase_plan=answers.get("wage_increase_plan") is True,
     )
     costs = breakdowns(answers, rules)
-    plans: dict[str, object] = {}
-    if "normal" in costs:
-        plans["normal"] = NormalPlan(len(costs["normal"].processes), costs["normal"].total_yen)
-    if "invoice" in costs:
-        data = answers.get("invoice") or {}
-        plans["invoice"] = InvoicePlan(
-            functions=costs["invoice"].functions,
-            software_cost_yen=costs["invoice"].total_yen,
-            pc_cost_yen=_amount(data, "pc_yen"),
-            register_cost_yen=_amount(data, "register_yen"),
-        )
-    for code in ("e_trade", "security"):
-        if code in costs:
-            plans[code] = CostPlan(costs[code].total_yen)
-    return facts, Plan(**plans), costs
+    plan = Plan()
+    for code, cost in costs.items():
+        formula = rules.frames[code].formula
+        if formula == "normal":
+            plan[code] = NormalPlan(len(cost.processes), cost.total_yen)
+        elif formula == "invoice":
+            data = answers.get(code) or {}
+            plan[code] = InvoicePlan(
+                functions=cost.functions,
+                software_cost_yen=cost.total_yen,
+                pc_cost_yen=_amount(data, "pc_yen"),
+                register_cost_yen=_amount(data, "register_yen"),
+            )
+        else:
+            plan[code] = CostPlan(cost.total_yen)
+    return facts, plan, costs
 
 
 def evaluate_answers(

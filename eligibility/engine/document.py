@@ -15,7 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 from .types import (
-    FRAME_CODES,
+    FORMULA_NAMES,
     INVOICE_FUNCTIONS,
     ChecklistItem,
     FrameRules,
@@ -30,9 +30,11 @@ from .types import (
 
 FORMAT = 1
 CODE_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a legal form's code, as answers keep it
+FRAME_CODE_RE = re.compile(r"[a-z][a-z0-9_]{0,19}")  # a frame's code (ScreeningOutcome keeps it)
 CONDITIONS = ("always", "wage_plan", "small_business", "minimum_wage_near")
 
-# The figures each frame's formula reads: key -> kind. The values are data; this is the shape.
+# The figures each formula reads: key -> kind. The values are data; this is the shape. A frame
+# names its formula (``"formula"``; when absent, its code is the formula's name).
 FRAME_PARAMS: dict[str, dict[str, str]] = {
     "normal": {
         "rate": "rate",
@@ -117,7 +119,7 @@ FIELDS = {
     "process_codes": ("code", "name", "group"),
     "tools": ("code", "name", "process_code", "invoice_function", "needs_confirmation"),
     "frames": (
-        *("code", "name", "group", "goal", "summary", "eligible_costs", "source"),
+        *("code", "formula", "name", "group", "goal", "summary", "eligible_costs", "source"),
         *("params", "rounds"),
     ),
     "params": ("key", "label", "kind", "value", "source", "needs_confirmation"),
@@ -335,18 +337,29 @@ def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
 
     frames = {}
     for i, row in enumerate(r.items(doc, "frames", where), 1):
-        r.known(row, "frames", f"枠 {i}行目")
-        code = r.get(row, "code", str, f"枠 {i}行目") or ""
-        name = r.get(row, "name", str, f"枠 {i}行目") or code
-        if code not in FRAME_CODES:
-            r.problems.append(f"枠 {i}行目: 枠のコード「{code}」は使えません")
+        at = f"枠 {i}行目"
+        r.known(row, "frames", at)
+        code = r.get(row, "code", str, at) or ""
+        name = r.get(row, "name", str, at) or code
+        formula = r.get(row, "formula", str, at, optional=True) or code
+        if not CODE_RE.fullmatch(code):
+            r.problems.append(
+                f"{at}: 枠のコードは半角英小文字・数字・下線で書いてください（{code}）"
+            )
+            continue
+        if formula not in FORMULA_NAMES:
+            r.problems.append(
+                f"{at}: 計算式「{formula}」はありません（{' / '.join(FORMULA_NAMES)} のいずれか）"
+            )
             continue
         if code in frames:
             r.problems.append(f"{name}: 枠が重複しています")
-        frames[code] = _parse_frame(r, row, code, name)
-    for code in FRAME_CODES:
-        if code not in frames:
-            r.problems.append(f"枠: 「{code}」がありません")
+        frames[code] = _parse_frame(r, row, code, formula, name)
+    formulas = {frame.formula for frame in frames.values()}
+    if not frames and isinstance(doc, dict) and isinstance(doc.get("frames"), list):
+        r.problems.append("枠: 1つ以上必要です")
+    if "multi" in formulas and "invoice" not in formulas:
+        r.problems.append("枠: 複数者連携の計算にはインボイス対応類型の計算式の枠が必要です")
 
     checklist = []
     for i, row in enumerate(r.items(doc, "checklist", where), 1):
@@ -354,7 +367,7 @@ def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
         r.known(row, "checklist", at)
         frame_code = r.get(row, "frame_code", str, at, optional=True) or ""
         condition = r.get(row, "condition", str, at) or "always"
-        if frame_code and frame_code not in FRAME_CODES:
+        if frame_code and frame_code not in frames:
             r.problems.append(f"{at}: 枠のコード「{frame_code}」は使えません")
         if condition not in CONDITIONS:
             r.problems.append(f"{at}: 条件「{condition}」は使えません")
@@ -377,7 +390,7 @@ def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
         effective_from=effective_from,
         notice=notice,
         guideline_edition=edition,
-        frames=dict(sorted(frames.items(), key=lambda kv: FRAME_CODES.index(kv[0]))),
+        frames=frames,
         size_categories=dict(sorted(categories.items())),
         legal_forms=legal_forms,
         process_codes=processes,
@@ -386,7 +399,7 @@ def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
     )
 
 
-def _parse_frame(r: _Reader, row: dict, code: str, name: str) -> FrameRules:
+def _parse_frame(r: _Reader, row: dict, code: str, formula: str, name: str) -> FrameRules:
     params = {}
     seen = set()
     for j, prow in enumerate(r.items(row, "params", name), 1):
@@ -395,7 +408,7 @@ def _parse_frame(r: _Reader, row: dict, code: str, name: str) -> FrameRules:
         seen.add(key)
         label = r.get(prow, "label", str, f"{name} {key}") or key
         at = f"{name}の「{label}」"
-        expected = FRAME_PARAMS[code].get(key)
+        expected = FRAME_PARAMS[formula].get(key)
         if expected is None:
             r.problems.append(f"{at}: この枠では使わない項目です（{key}）")
             continue
@@ -416,10 +429,10 @@ def _parse_frame(r: _Reader, row: dict, code: str, name: str) -> FrameRules:
             source=r.get(prow, "source", str, at) or "",
             needs_confirmation=bool(r.get(prow, "needs_confirmation", bool, at, optional=True)),
         )
-    for key in FRAME_PARAMS[code]:
+    for key in FRAME_PARAMS[formula]:
         if key not in seen:
             r.problems.append(f"{name}: 項目「{key}」がありません")
-    for low, high in ORDERED_PAIRS.get(code, []):
+    for low, high in ORDERED_PAIRS.get(formula, []):
         if low in params and high in params and params[low].value >= params[high].value:
             r.problems.append(
                 f"{name}: 「{params[low].label}」は「{params[high].label}」より小さくしてください"
@@ -450,6 +463,7 @@ def _parse_frame(r: _Reader, row: dict, code: str, name: str) -> FrameRules:
     return FrameRules(
         code=code,
         name=name,
+        formula=formula,
         group=r.get(row, "group", str, name, optional=True) or "",
         goal=r.get(row, "goal", str, name) or "",
         summary=r.get(row, "summary", str, name) or "",

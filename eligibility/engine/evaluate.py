@@ -39,8 +39,8 @@ def evaluate(facts: ClinicFacts, plan: Plan, rules: RuleSet, *, as_of: date) -> 
     applicant = assess_applicant(facts, rules)
     results = []
     for code, frame in rules.frames.items():
-        frame_plan = getattr(plan, code)
-        if frame_plan is None and not (code == "e_trade" and not applicant.sme):
+        frame_plan = plan.get(code)
+        if frame_plan is None and not (frame.formula in OPEN_TO_LARGE and not applicant.sme):
             continue
         results.append(_evaluate_frame(frame, frame_plan, facts, applicant, rules, as_of))
     return Evaluation(
@@ -139,14 +139,14 @@ class _Draft:
 
 def _evaluate_frame(frame, frame_plan, facts, applicant, rules, as_of) -> FrameResult:
     draft = _Draft(frame)
-    if frame.code != "e_trade" and not applicant.sme:
+    if frame.formula not in OPEN_TO_LARGE and not applicant.sme:
         draft.refuse(
             f"中小企業等に該当しないため、{frame.name}には申請できません。",
             "applicant.sme",
             applicant.reasons[0].source,
         )
     else:
-        FORMULAS[frame.code](draft, frame_plan, facts, applicant, rules)
+        FORMULAS[frame.formula](draft, frame_plan, facts, applicant, rules)
     if applicant.small_business:
         draft.conditions.add("small_business")
     if facts.minimum_wage_near:
@@ -513,7 +513,7 @@ def _multi(draft: _Draft, plan: MultiPlan, facts: ClinicFacts, applicant, rules)
         return
     base = Fraction(0)
     if plan.base.software_cost_yen > 0:
-        invoice = rules.frames["invoice"]
+        invoice = next(f for f in rules.frames.values() if f.formula == "invoice")
         base = _invoice_software(draft, invoice, plan.base, applicant.small_business)
         if not draft.eligible:
             return
@@ -555,6 +555,9 @@ def _multi(draft: _Draft, plan: MultiPlan, facts: ClinicFacts, applicant, rules)
         draft.refuse("補助対象経費が0円のため、補助額はありません。", "multi.cost", frame.source)
 
 
+# Each frame's rules name the formula that computes it; OPEN_TO_LARGE: formulas a clinic that
+# is not an SME can still apply under (as 発注者 of 電子取引類型).
+OPEN_TO_LARGE = {"e_trade"}
 FORMULAS = {
     "normal": _normal,
     "invoice": _invoice,

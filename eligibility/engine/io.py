@@ -1,6 +1,6 @@
 """The JSON contract of ``manage.py evaluate``: a case in, a result out, strict about input.
 
-A case::
+A case (``plans`` by frame code; each frame's keys are those of its formula)::
 
     {"legal_form": "medical_corporation", "employees": 40, "minimum_wage_near": false,
      "wage_increase_plan": false,
@@ -30,13 +30,14 @@ from .types import (
     NormalPlan,
     Plan,
     Reason,
+    RuleSet,
 )
 
 MAX_YEN = 10**12  # 1兆円: anything larger is a typing mistake, not a plan
 MAX_COUNT = 10**6
 
 CASE_KEYS = {"legal_form", "employees", "minimum_wage_near", "wage_increase_plan", "plans"}
-PLAN_KEYS = {
+PLAN_KEYS = {  # by formula
     "normal": {"processes", "cost"},
     "invoice": {"functions", "software_cost", "pc_cost", "register_cost"},
     "security": {"cost"},
@@ -51,7 +52,7 @@ PLAN_KEYS = {
         "admin_cost",
     },
 }
-REQUIRED_PLAN_KEYS = {
+REQUIRED_PLAN_KEYS = {  # by formula
     "normal": {"processes", "cost"},
     "invoice": {"functions", "software_cost"},
     "security": {"cost"},
@@ -127,9 +128,10 @@ def _invoice_plan(data: dict, field: str) -> InvoicePlan:
     )
 
 
-def parse_case(data: Any, legal_forms: tuple[str, ...]) -> tuple[ClinicFacts, Plan]:
+def parse_case(data: Any, rules: RuleSet) -> tuple[ClinicFacts, Plan]:
     """Check one case and build the engine's facts and plan; CaseError names the bad field."""
     data = _object(data, "", CASE_KEYS, {"legal_form", "employees"})
+    legal_forms = tuple(rules.legal_forms)
     legal_form = data["legal_form"]
     if legal_form not in legal_forms:
         raise CaseError("legal_form", f"{' / '.join(legal_forms)} のいずれかで指定してください")
@@ -139,19 +141,20 @@ def parse_case(data: Any, legal_forms: tuple[str, ...]) -> tuple[ClinicFacts, Pl
         minimum_wage_near=_boolean(data.get("minimum_wage_near", False), "minimum_wage_near"),
         wage_increase_plan=_boolean(data.get("wage_increase_plan", False), "wage_increase_plan"),
     )
-    plans = _object(data.get("plans", {}), "plans", set(PLAN_KEYS), set())
-    built: dict[str, object] = {}
+    plans = _object(data.get("plans", {}), "plans", set(rules.frames), set())
+    built = Plan()
     for code, raw in plans.items():
         field = f"plans.{code}"
-        raw = _object(raw, field, PLAN_KEYS[code], REQUIRED_PLAN_KEYS[code])
-        if code == "normal":
+        formula = rules.frames[code].formula
+        raw = _object(raw, field, PLAN_KEYS[formula], REQUIRED_PLAN_KEYS[formula])
+        if formula == "normal":
             built[code] = NormalPlan(
                 processes=_integer(raw["processes"], f"{field}.processes", maximum=MAX_COUNT),
                 cost_yen=_integer(raw["cost"], f"{field}.cost", maximum=MAX_YEN),
             )
-        elif code == "invoice":
+        elif formula == "invoice":
             built[code] = _invoice_plan(raw, field)
-        elif code == "multi":
+        elif formula == "multi":
             built[code] = MultiPlan(
                 members=_integer(raw["members"], f"{field}.members", maximum=MAX_COUNT),
                 base=_invoice_plan(raw, field),
@@ -164,7 +167,7 @@ def parse_case(data: Any, legal_forms: tuple[str, ...]) -> tuple[ClinicFacts, Pl
             )
         else:
             built[code] = CostPlan(cost_yen=_integer(raw["cost"], f"{field}.cost", maximum=MAX_YEN))
-    return facts, Plan(**built)
+    return facts, built
 
 
 def _reasons(reasons: tuple[Reason, ...]) -> list[dict]:

@@ -7,8 +7,10 @@ Nothing here imports Django. Money is ``int`` yen (names end in ``_yen``), rates
 - ``small_business``: 小規模事業者 (its threshold for clinics is an assumption in the rules)
 - ``minimum_wage_near``: 最低賃金近傍の事業者 (the 30%-of-staff, 3-months test)
 - ``wage_increase_plan``: 賃金引上げ計画 (required for 4 or more processes in 通常枠)
-- frames: ``normal`` 通常枠, ``multi`` 複数者連携デジタル化・AI導入枠, ``invoice`` インボイス対応類型,
-  ``e_trade`` 電子取引類型, ``security`` セキュリティ対策推進枠
+- formulas (how a frame's subsidy is computed; each frame of a rule version names one):
+  ``normal`` 通常枠, ``multi`` 複数者連携デジタル化・AI導入枠, ``invoice`` インボイス対応類型,
+  ``e_trade`` 電子取引類型, ``security`` セキュリティ対策推進枠. A 2026 frame's code is its
+  formula's name; next year's frame may have a new code and reuse a formula.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Literal
 
-FRAME_CODES = ("normal", "multi", "invoice", "e_trade", "security")
+FORMULA_NAMES = ("normal", "multi", "invoice", "e_trade", "security")
 INVOICE_FUNCTIONS = ("accounting", "ordering", "payment")
 
 ParamKind = Literal["rate", "yen", "count", "text"]
@@ -54,6 +56,7 @@ class Round:
 class FrameRules:
     code: str
     name: str
+    formula: str  # one of FORMULA_NAMES
     group: str
     goal: str
     summary: str
@@ -184,13 +187,9 @@ class MultiPlan:
     admin_cost_yen: int = 0
 
 
-@dataclass(frozen=True)
-class Plan:
-    normal: NormalPlan | None = None
-    invoice: InvoicePlan | None = None
-    security: CostPlan | None = None
-    e_trade: CostPlan | None = None
-    multi: MultiPlan | None = None
+class Plan(dict[str, NormalPlan | InvoicePlan | CostPlan | MultiPlan]):
+    """What the clinic plans to buy under each frame, by frame code:
+    ``Plan(normal=NormalPlan(2, 1_000_000), security=CostPlan(200_000))``."""
 
 
 # --- results -------------------------------------------------------------------------------

@@ -54,8 +54,8 @@ def test_answers_become_facts_and_plan(rules):
     }
     facts, plan, costs = facts_and_plan(answers, rules)
     assert (facts.legal_form, facts.employees, facts.minimum_wage_near) == ("individual", 3, False)
-    assert plan.normal.processes == 2  # 共P-01 twice counts once, plus 各業種P-06
-    assert plan.invoice.functions == frozenset({"accounting", "payment"})
-    assert plan.security.cost_yen == 240_000
-    assert plan.multi is None and plan.e_trade is None
+    assert plan["normal"].processes == 2  # 共P-01 twice counts once, plus 各業種P-06
+    assert plan["invoice"].functions == frozenset({"accounting", "payment"})
+    assert plan["security"].cost_yen == 240_000
+    assert set(plan) == {"normal", "invoice", "security"}
     assert set(costs) == {"normal", "invoice", "security"}

@@ -42,7 +42,7 @@ def highest_rate(frame):
 def test_subsidy_never_exceeds_cap_nor_cost_times_highest_rate(rules, facts, plan):
     evaluation = evaluate(facts, plan, rules, as_of=date(2026, 6, 1))
     for result in evaluation.frames:
-        frame_plan = getattr(plan, result.code)
+        frame_plan = plan.get(result.code)
         cost = (
             frame_plan.software_cost_yen + frame_plan.pc_cost_yen + frame_plan.register_cost_yen
             if result.code == "invoice"

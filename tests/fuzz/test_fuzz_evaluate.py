@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from clinics import normalize
 from clinics.normalize import nfkc
+from eligibility.engine.document import parse_rules
 from eligibility.engine.io import CASE_KEYS, PLAN_KEYS, CaseError, parse_case
 from eligibility.engine.types import ClinicFacts, Plan
 from eligibility.forms import parse_yen
@@ -26,7 +27,8 @@ from eligibility.services import RULES_DIR
 from . import PARSER_SETTINGS, VIEW_SETTINGS, any_text, examples, is_japanese, nasty_text
 
 RULES_FILE = RULES_DIR / "2026.1.json"
-LEGAL_FORMS = ("medical_corporation", "individual", "social_welfare_corporation")
+RULES = parse_rules(json.loads(RULES_FILE.read_text(encoding="utf-8")))
+LEGAL_FORMS = tuple(RULES.legal_forms)
 
 # --- JSON-ish values and cases -----------------------------------------------------------------
 
@@ -125,7 +127,7 @@ def check_case_error(error: CaseError) -> None:
 @example(case=VALID_CASE | {"\x1b[31m": 1})
 def test_a_case_is_parsed_or_refused_naming_the_field(case):
     try:
-        facts, plan = parse_case(case, LEGAL_FORMS)
+        facts, plan = parse_case(case, RULES)
     except CaseError as error:
         check_case_error(error)
     else:
@@ -153,7 +155,7 @@ def first_refused(payload) -> tuple[int, CaseError] | None:
     """The case the command must name: the first that parse_case refuses."""
     for index, case in enumerate(payload if isinstance(payload, list) else [payload]):
         try:
-            parse_case(case, LEGAL_FORMS)
+            parse_case(case, RULES)
         except CaseError as error:
             return index, error
     return None

@@ -41,11 +41,10 @@ class Command(BaseCommand):
         rules = self._rules(options["rules"], options["rules_file"])
         payload = self._read(options["file"])
         is_list = isinstance(payload, list)
-        legal_forms = tuple(rules.legal_forms)
         parsed = []
         for index, case in enumerate(payload if is_list else [payload]):
             try:
-                parsed.append(parse_case(case, legal_forms))
+                parsed.append(parse_case(case, rules))
             except CaseError as error:
                 raise CommandError(f"ケース {index}: {error}", returncode=2) from None
         del payload  # every case is checked; the parsed ones take less memory than the JSON
