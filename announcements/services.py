@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from clinics.models import Association
-from config.text import fit, fit_file_name
+from clinics.normalize import fit, fit_file_name
+from eligibility.selectors import rule_set_for, rule_version_published
 
 from .models import Attachment, Notice, Publication, ReadReceipt, Reminder
 from .selectors import members_to_follow_up, publication_latest_live, unread_forget
@@ -78,6 +79,21 @@ def association_contact_text(association: Association) -> str:
     return "\n".join(lines)
 
 
+def who_qualifies() -> str:
+    """医療法人・社会福祉法人は常時使用する従業員300人以下、個人開業医は100人以下で対象になります。
+    from the published version's legal forms and size table ("" before one is published)."""
+    version = rule_version_published()
+    if version is None:
+        return ""
+    rules = rule_set_for(version=version)
+    names_by_limit: dict[int, list[str]] = {}
+    for form in rules.legal_forms.values():
+        limit = rules.size_categories[form.size_category].employees_max
+        names_by_limit.setdefault(limit, []).append(form.name)
+    parts = [f"{'・'.join(names)}は{limit}人以下" for limit, names in names_by_limit.items()]
+    return f"常時使用する従業員が{'、'.join(parts)}で対象になります。"
+
+
 def publication_initial(*, association: Association, notice: Notice | None) -> dict:
     """What a new publication's form starts with: the cover message and contact prefilled."""
     if notice is not None:
@@ -88,8 +104,7 @@ def publication_initial(*, association: Association, notice: Notice | None) -> d
             "日頃より本会の事業にご協力を賜り、厚く御礼申し上げます。\n\n"
             f"このたび、日本医師会より「{notice.title}」（{notice.number}）が届きましたので、"
             "ご案内いたします。\n\n"
-            "医療法人は常時使用する従業員300人以下、個人開業医は100人以下で対象になります。"
-            "補助金ナビの「申請可否の確認」で、申請できる枠と補助額の目安をご確認ください。\n\n"
+            f"{who_qualifies()}補助金ナビの「申請可否の確認」で、申請できる枠と補助額の目安をご確認ください。\n\n"
             "ご不明な点は、下記の事務局までお問い合わせください。"
         )
     else:

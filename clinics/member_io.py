@@ -28,7 +28,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from config.text import fit_file_name
+from clinics.normalize import fit_file_name
 from eligibility.models import LegalFormCode
 
 from . import normalize, services

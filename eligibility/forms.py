@@ -191,6 +191,8 @@ class WagesForm(forms.Form):
     def __init__(self, *args, frame: FrameRules, ask_wage_plan: bool, **kwargs):
         """``frame``: the chosen frame whose formula reads these answers (通常枠)."""
         super().__init__(*args, **kwargs)
+        self.frame = frame
+        self.large_band_processes = frame.count("small_band_max_processes") + 1
         self.fields["minimum_wage_near"].help_text = (
             f"{frame.param('minimum_wage_near_test').value}。当てはまると{frame.name}の補助率が"
             f"{frame.param('rate_minimum_wage_near').value}になります。"

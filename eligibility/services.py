@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from config.text import fit
+from clinics.normalize import fit
 
 from .engine import RulesError, parse_rules
 from .engine.answers import evaluate_answers

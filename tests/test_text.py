@@ -1,8 +1,8 @@
-"""config.text.fit: composed text kept within its column, the words around it whole."""
+"""clinics.normalize.fit: composed text kept within its column, the words around it whole."""
 
 import pytest
 
-from config.text import fit, fit_file_name
+from clinics.normalize import fit, fit_file_name
 
 SUFFIX = "（2026.2で再確認）"  # 12 characters
 
