@@ -23,6 +23,7 @@ run: $(STAMP)
 	scripts/ensure_packages.sh pdf
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
+	$(PY) manage.py refresh_outcomes
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Lint, format check and the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)

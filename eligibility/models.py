@@ -131,6 +131,12 @@ class Screening(models.Model):
     step = models.CharField("最後に開いた手順", max_length=20, default="applicant")
     completed_at = models.DateTimeField("結果を出した日時", null=True, blank=True)
     total_subsidy_yen = models.BigIntegerField("補助額の合計（円）", default=0)
+    outcomes_engine = models.CharField(
+        "判定結果を計算したエンジンの版",
+        max_length=16,
+        blank=True,
+        help_text="outcomes と total_subsidy_yen は回答・ルールの版・このエンジンの版の要約です。",
+    )
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from clinics.normalize import fit
 
-from .engine import RulesError, parse_rules
+from .engine import RulesError, engine_version, parse_rules
 from .engine.answers import evaluate_answers
 from .engine.diff import document_diff
 from .engine.format import jdate
@@ -142,6 +142,48 @@ def screening_complete(*, screening: Screening, as_of: date, values: dict | None
     screening.answers = screening.answers | (values or {})
     rules = rule_set_for(version=screening.rule_version)
     evaluation, _costs = evaluate_answers(screening.answers, rules, as_of=as_of)
+    _outcomes_replace(screening, evaluation)
+    screening.total_subsidy_yen = evaluation.total_subsidy_yen
+    screening.outcomes_engine = engine_version()
+    screening.completed_at = timezone.now()
+    screening.step = "result"
+    screening.save(
+        update_fields=[
+            *("answers", "total_subsidy_yen", "outcomes_engine"),
+            *("completed_at", "step", "updated_at"),
+        ]
+    )
+
+
+def screening_outcomes_refresh(*, as_of: date, batch: int = 500) -> int:
+    """Summarise again the completed screenings whose outcomes an older engine computed (run
+    after a deploy that changes the engine: ``manage.py refresh_outcomes``); how many.
+
+    The stored outcomes are a cache of ``evaluate_answers`` keyed by the answers (rewritten
+    whenever they change), the screening's own rule version (which never changes) and the
+    engine's code (``outcomes_engine``); this brings the last key up to date."""
+    current = engine_version()
+    stale = (
+        Screening.objects.filter(completed_at__isnull=False)
+        .exclude(outcomes_engine=current)
+        .select_related("rule_version")
+        .order_by("pk")
+    )
+    done = 0
+    while chunk := list(stale[:batch]):
+        for screening in chunk:
+            rules = rule_set_for(version=screening.rule_version)
+            evaluation, _costs = evaluate_answers(screening.answers, rules, as_of=as_of)
+            with transaction.atomic():  # the clinic's own dates stay as they were
+                _outcomes_replace(screening, evaluation)
+                Screening.objects.filter(pk=screening.pk).update(
+                    total_subsidy_yen=evaluation.total_subsidy_yen, outcomes_engine=current
+                )
+        done += len(chunk)
+    return done
+
+
+def _outcomes_replace(screening: Screening, evaluation) -> None:
     screening.outcomes.all().delete()
     ScreeningOutcome.objects.bulk_create(
         ScreeningOutcome(
@@ -153,12 +195,6 @@ def screening_complete(*, screening: Screening, as_of: date, values: dict | None
             next_deadline=f.next_deadline.closes_on if f.next_deadline else None,
         )
         for f in evaluation.frames
-    )
-    screening.total_subsidy_yen = evaluation.total_subsidy_yen
-    screening.completed_at = timezone.now()
-    screening.step = "result"
-    screening.save(
-        update_fields=["answers", "total_subsidy_yen", "completed_at", "step", "updated_at"]
     )
 
 

@@ -233,7 +233,8 @@ def evaluate_answers(
     and comparison), the completion of the wizard, the impact preview and the re-screen call it.
 
     What is authoritative is this evaluation of the answers under the screening's own version;
-    the ScreeningOutcome rows written at completion and by the re-screen are a summary of it,
-    kept only so that staff pages can count thousands of screenings without evaluating them."""
+    the ScreeningOutcome rows written at completion are a summary of it, kept only so that staff
+    pages can count thousands of screenings without evaluating them (a cache keyed by the
+    answers, the version and ``engine_version()``; see ``manage.py refresh_outcomes``)."""
     facts, plan, costs = facts_and_plan(answers, rules)
     return evaluate(facts, plan, rules, as_of=as_of), costs
