@@ -376,7 +376,7 @@ def screening_impact_chunks(
                 for code, (verdict, eligible, subsidy) in stored[sid].items()
             }
             try:
-                evaluation, _ = evaluate_answers(answers, rules, as_of=as_of)
+                evaluation, _ = evaluate_answers(answers, rules, as_of=as_of, explain=False)
             except (KeyError, TypeError, ValueError, AttributeError):
                 changes, new_total = None, total
             else:

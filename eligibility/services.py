@@ -141,7 +141,7 @@ def screening_complete(*, screening: Screening, as_of: date, values: dict | None
     the last step's answers, kept with the outcomes in the same transaction and UPDATE."""
     screening.answers = screening.answers | (values or {})
     rules = rule_set_for(version=screening.rule_version)
-    evaluation, _costs = evaluate_answers(screening.answers, rules, as_of=as_of)
+    evaluation, _costs = evaluate_answers(screening.answers, rules, as_of=as_of, explain=False)
     _outcomes_replace(screening, evaluation)
     screening.total_subsidy_yen = evaluation.total_subsidy_yen
     screening.outcomes_engine = engine_version()
@@ -173,7 +173,9 @@ def screening_outcomes_refresh(*, as_of: date, batch: int = 500) -> int:
     while chunk := list(stale[:batch]):
         for screening in chunk:
             rules = rule_set_for(version=screening.rule_version)
-            evaluation, _costs = evaluate_answers(screening.answers, rules, as_of=as_of)
+            evaluation, _costs = evaluate_answers(
+                screening.answers, rules, as_of=as_of, explain=False
+            )
             with transaction.atomic():  # the clinic's own dates stay as they were
                 _outcomes_replace(screening, evaluation)
                 Screening.objects.filter(pk=screening.pk).update(

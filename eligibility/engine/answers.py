@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from fractions import Fraction
+
+from gmpy2 import mpq
 
 from .evaluate import Evaluation, evaluate
 from .format import yen
@@ -113,28 +114,32 @@ def software_cost(
     monthly_key="cloud_monthly_yen",
     months_key="cloud_months",
     monthly_label="クラウド利用料",
+    explain: bool = True,
 ) -> CostBreakdown:
-    """Purchase + monthly fee × min(months, max_months) + options + services."""
+    """Purchase + monthly fee × min(months, max_months) + options + services; the steps and
+    the note on months not counted only when ``explain``."""
     steps: list[Step] = []
     total = 0
     purchase = _amount(data, "purchase_yen")
     if purchase:
-        steps.append(Step("ソフトウェア購入費", yen(purchase), Fraction(purchase)))
+        if explain:
+            steps.append(Step("ソフトウェア購入費", yen(purchase), mpq(purchase)))
         total += purchase
     monthly, months = _amount(data, monthly_key), _amount(data, months_key)
     excluded, note = 0, ""
     if monthly and months:
         counted = min(months, max_months)
         cloud = monthly * counted
-        steps.append(
-            Step(
-                f"{monthly_label}（{counted}か月分）",
-                f"{yen(monthly)} × {counted}か月",
-                Fraction(cloud),
-            )
-        )
         total += cloud
-        if months > max_months:
+        if explain:
+            steps.append(
+                Step(
+                    f"{monthly_label}（{counted}か月分）",
+                    f"{yen(monthly)} × {counted}か月",
+                    mpq(cloud),
+                )
+            )
+        if explain and months > max_months:
             excluded = monthly * (months - max_months)
             note = (
                 f"{monthly_label}は最大{max_months}か月分が対象のため、残りの"
@@ -146,16 +151,17 @@ def software_cost(
     ):
         value = _amount(data, key)
         if value:
-            steps.append(Step(label, yen(value), Fraction(value)))
+            if explain:
+                steps.append(Step(label, yen(value), mpq(value)))
             total += value
     if len(steps) > 1:
-        steps.append(Step("補助対象経費の合計", "上記の合計", Fraction(total)))
+        steps.append(Step("補助対象経費の合計", "上記の合計", mpq(total)))
     return CostBreakdown(
         total_yen=total, steps=tuple(steps), excluded_yen=excluded, excluded_note=note
     )
 
 
-def breakdowns(answers: dict, rules: RuleSet) -> dict[str, CostBreakdown]:
+def breakdowns(answers: dict, rules: RuleSet, *, explain: bool = True) -> dict[str, CostBreakdown]:
     """The eligible cost of each chosen frame, in the order of the rules."""
     goals = set(answers.get("goals") or [])
     result: dict[str, CostBreakdown] = {}
@@ -171,9 +177,10 @@ def breakdowns(answers: dict, rules: RuleSet) -> dict[str, CostBreakdown]:
                 monthly_key="service_monthly_yen",
                 months_key="service_months",
                 monthly_label="お助け隊サービス利用料",
+                explain=explain,
             )
         else:
-            breakdown = software_cost(data, frame.count("cloud_max_months"))
+            breakdown = software_cost(data, frame.count("cloud_max_months"), explain=explain)
         processes = (
             tuple(sorted({t.process_code for t in tools if t.process_code}))
             if frame.formula == "normal"
@@ -196,7 +203,7 @@ def breakdowns(answers: dict, rules: RuleSet) -> dict[str, CostBreakdown]:
 
 
 def facts_and_plan(
-    answers: dict, rules: RuleSet
+    answers: dict, rules: RuleSet, *, explain: bool = True
 ) -> tuple[ClinicFacts, Plan, dict[str, CostBreakdown]]:
     """The engine's input for these answers (the applicant step must be answered);
     unanswered yes/no questions count as no."""
@@ -206,7 +213,7 @@ def facts_and_plan(
         minimum_wage_near=answers.get("minimum_wage_near") is True,
         wage_increase_plan=answers.get("wage_increase_plan") is True,
     )
-    costs = breakdowns(answers, rules)
+    costs = breakdowns(answers, rules, explain=explain)
     plan = Plan()
     for code, cost in costs.items():
         formula = rules.frames[code].formula
@@ -226,7 +233,7 @@ def facts_and_plan(
 
 
 def evaluate_answers(
-    answers: dict, rules: RuleSet, *, as_of: date
+    answers: dict, rules: RuleSet, *, as_of: date, explain: bool = True
 ) -> tuple[Evaluation, dict[str, CostBreakdown]]:
     """The one path from a screening's stored answers to the engine's result, and the cost
     breakdowns it was computed from. Every page (the tools step's preview, the result, its PDF
@@ -235,6 +242,8 @@ def evaluate_answers(
     What is authoritative is this evaluation of the answers under the screening's own version;
     the ScreeningOutcome rows written at completion are a summary of it, kept only so that staff
     pages can count thousands of screenings without evaluating them (a cache keyed by the
-    answers, the version and ``engine_version()``; see ``manage.py refresh_outcomes``)."""
-    facts, plan, costs = facts_and_plan(answers, rules)
-    return evaluate(facts, plan, rules, as_of=as_of), costs
+    answers, the version and ``engine_version()``; see ``manage.py refresh_outcomes``).
+
+    ``explain=False``: the same numbers, no text (the re-screen, the impact, the outcomes)."""
+    facts, plan, costs = facts_and_plan(answers, rules, explain=explain)
+    return evaluate(facts, plan, rules, as_of=as_of, explain=explain), costs

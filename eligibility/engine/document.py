@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from fractions import Fraction
 from itertools import pairwise
 from typing import Any
+
+from gmpy2 import mpq
 
 from .types import (
     FORMULA_NAMES,
@@ -136,8 +137,8 @@ class RulesError(ValueError):
         self.problems = problems
 
 
-def parse_rate(raw: Any) -> Fraction:
-    """'2/3' -> Fraction(2, 3); a rate is more than 0 and at most 1."""
+def parse_rate(raw: Any) -> mpq:
+    """'2/3' -> mpq(2, 3); a rate is more than 0 and at most 1."""
     if not isinstance(raw, str) or raw.count("/") != 1:
         raise ValueError("「2/3」のように分数で入力してください")
     top, bottom = (part.strip() for part in raw.split("/"))
@@ -145,13 +146,13 @@ def parse_rate(raw: Any) -> Fraction:
         raise ValueError("分子と分母は18桁までの整数にしてください")
     if not (top.isdecimal() and bottom.isdecimal()) or int(bottom) == 0:
         raise ValueError("「2/3」のように分数で入力してください")
-    value = Fraction(int(top), int(bottom))
+    value = mpq(int(top), int(bottom))
     if not 0 < value <= 1:
         raise ValueError("補助率は0より大きく1以下にしてください")
     return value
 
 
-def parse_param_value(kind: str, raw: Any) -> Fraction | int | str:
+def parse_param_value(kind: str, raw: Any) -> mpq | int | str:
     if kind == "rate":
         return parse_rate(raw)
     if kind in ("yen", "count"):

@@ -2,23 +2,31 @@
 
 The formulas follow the seed (日医発第390号 and its 概要資料); every figure they use is read from
 ``rules`` and every sentence they return cites the rule it rests on. Amounts stay exact
-``Fraction`` until the end of each frame, where they are rounded down to the yen once.
+rationals (``mpq``) until the end of each frame, where they are rounded down to the yen once.
+
+Numbers first: each formula is written once and computes the numbers; the sentences it cites and
+the arithmetic steps it shows are composed only when asked (``explain=True``, the default: the
+result page, the PDF, the CLI). ``explain=False`` (the re-screen, the impact preview, the stored
+outcomes) returns the same numbers with no text: every sentence is passed as a function
+(``lambda: f"..."``) that is called only when explaining.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
-from fractions import Fraction
-from math import ceil, floor
+from math import ceil
 
-from .format import jdate, man_yen, rate, yen
+from gmpy2 import mpq
+
+from .format import jdate, man_yen, rate, whole_yen, yen
 from .types import (
     ApplicantResult,
     ChecklistItem,
     ClinicFacts,
     CostPlan,
     Evaluation,
+    FrameNumbers,
     FrameResult,
     FrameRules,
     InvoicePlan,
@@ -35,26 +43,40 @@ NO_OPEN_ROUND = "現在受付中の締切はありません（次回の公募は
 FUNCTION_NAMES = {"accounting": "会計", "ordering": "受発注", "payment": "決済"}
 
 
-def evaluate(facts: ClinicFacts, plan: Plan, rules: RuleSet, *, as_of: date) -> Evaluation:
-    applicant = assess_applicant(facts, rules)
+def evaluate(
+    facts: ClinicFacts, plan: Plan, rules: RuleSet, *, as_of: date, explain: bool = True
+) -> Evaluation:
+    """Every frame the plan names (and 電子取引類型 for a clinic that is not an SME); with
+    ``explain=False`` the numbers only, identical, without reasons, steps or checklist."""
+    applicant = assess_applicant(facts, rules, explain=explain)
     results = []
     for code, frame in rules.frames.items():
         frame_plan = plan.get(code)
         if frame_plan is None and not (frame.formula in OPEN_TO_LARGE and not applicant.sme):
             continue
-        results.append(_evaluate_frame(frame, frame_plan, facts, applicant, rules, as_of))
+        draft = _Draft(frame, explain)
+        if frame.formula not in OPEN_TO_LARGE and not applicant.sme:
+            _not_sme(draft, applicant)
+        else:
+            FORMULAS[frame.formula](draft, frame_plan, facts, applicant, rules)
+        results.append(_finish(draft, facts, applicant, rules, as_of))
     return Evaluation(
         rule_version=rules.label, as_of=as_of, applicant=applicant, frames=tuple(results)
     )
 
 
-def assess_applicant(facts: ClinicFacts, rules: RuleSet) -> ApplicantResult:
+def assess_applicant(
+    facts: ClinicFacts, rules: RuleSet, *, explain: bool = True
+) -> ApplicantResult:
     """SME status from the size table, and 小規模事業者 from the version's assumption."""
     form = rules.legal_forms[facts.legal_form]
-    category = rules.size_categories[form.size_category]
-    limit = category.employees_max
-    rule = f"size_category.{category.number}"
+    limit = rules.size_categories[form.size_category].employees_max
     sme = limit is not None and facts.employees <= limit
+    small = sme and facts.employees <= form.small_business_max_employees
+    if not explain:
+        return ApplicantResult(eligible=sme, sme=sme, small_business=small, reasons=())
+    category = rules.size_categories[form.size_category]
+    rule = f"size_category.{category.number}"
     if sme:
         text = (
             f"{form.name}・常時使用する従業員{limit}人以下（{facts.employees}人）のため、"
@@ -76,7 +98,6 @@ def assess_applicant(facts: ClinicFacts, rules: RuleSet) -> ApplicantResult:
         )
     )
     small_limit = form.small_business_max_employees
-    small = sme and facts.employees <= small_limit
     if sme:
         verb = "該当するものとして" if small else "該当しないものとして"
         reasons.append(
@@ -94,73 +115,102 @@ def assess_applicant(facts: ClinicFacts, rules: RuleSet) -> ApplicantResult:
 # --- frames --------------------------------------------------------------------------------
 
 
-@dataclass
+Text = str | Callable[[], str]  # a sentence, or a function composing it when explaining
+
+
 class _Draft:
-    """What a frame formula fills in; turned into a FrameResult once, at the end."""
+    """What a frame formula fills in; turned into a FrameResult once, at the end. Its numbers
+    are always computed; its sentences and steps only when ``explain`` is set."""
 
-    frame: FrameRules
-    eligible: bool = True
-    rate: Fraction | None = None
-    exact_yen: Fraction = Fraction(0)
-    min_yen: int = 0
-    max_yen: int = 0
-    max_is_exclusive: bool = False
-    uses_assumption: bool = False
+    __slots__ = (
+        *("frame", "explain", "eligible", "rate", "exact_yen", "min_yen", "max_yen"),
+        *("max_is_exclusive", "uses_assumption", "reasons", "requirements", "steps"),
+        *("improvements", "conditions"),
+    )
 
-    def __post_init__(self) -> None:
-        self.reasons: list[Reason] = []
-        self.requirements: list[Reason] = []
-        self.steps: list[Step] = []
-        self.improvements: list[Reason] = []
-        self.conditions: set[str] = {"always"}
+    def __init__(self, frame: FrameRules, explain: bool) -> None:
+        self.frame = frame
+        self.explain = explain
+        self.eligible = True
+        self.rate: mpq | None = None
+        self.exact_yen: mpq | int = 0
+        self.min_yen = self.max_yen = 0
+        self.max_is_exclusive = self.uses_assumption = False
+        if explain:
+            self.reasons: list[Reason] = []
+            self.requirements: list[Reason] = []
+            self.steps: list[Step] = []
+            self.improvements: list[Reason] = []
+            self.conditions: set[str] = {"always"}
 
     def cite(
-        self,
-        key: str,
-        text: str,
-        *,
-        to: list[Reason] | None = None,
-        frame: FrameRules | None = None,
+        self, key: str, text: Text, *, to: str = "reasons", frame: FrameRules | None = None
     ) -> None:
-        """Add a sentence resting on the parameter ``key`` of this frame (or of ``frame``)."""
+        """A sentence resting on the parameter ``key`` of this frame (or of ``frame``), added
+        to its ``reasons`` (or ``requirements``, ``improvements``) when explaining."""
+        if not self.explain:
+            return
         frame = frame or self.frame
         param = frame.param(key)
-        target = self.reasons if to is None else to
-        target.append(Reason(text, f"{frame.code}.{key}", param.source, param.needs_confirmation))
+        reason = Reason(_text(text), f"{frame.code}.{key}", param.source, param.needs_confirmation)
+        getattr(self, to).append(reason)
 
-    def refuse(self, text: str, rule: str, source: str) -> None:
+    def when(self, condition: str) -> None:
+        """The checklist's items of ``condition`` apply to this frame."""
+        if self.explain:
+            self.conditions.add(condition)
+
+    def refuse(self, text: Text, rule: str, source: str) -> None:
         self.eligible = False
-        self.reasons.append(Reason(text, rule, source))
+        if self.explain:
+            self.reasons.append(Reason(_text(text), rule, source))
 
-    def step(self, label: str, formula: str, amount: Fraction) -> Fraction:
-        self.steps.append(Step(label, formula, amount))
+    def step(self, label: Text, formula: Text, amount: mpq | int) -> mpq | int:
+        """``amount``, shown as a line of the arithmetic when explaining."""
+        if self.explain:
+            self.steps.append(Step(_text(label), _text(formula), mpq(amount)))
         return amount
 
 
-def _evaluate_frame(frame, frame_plan, facts, applicant, rules, as_of) -> FrameResult:
-    draft = _Draft(frame)
-    if frame.formula not in OPEN_TO_LARGE and not applicant.sme:
-        draft.refuse(
-            f"中小企業等に該当しないため、{frame.name}には申請できません。",
-            "applicant.sme",
-            applicant.reasons[0].source,
-        )
+def _not_sme(draft: _Draft, applicant: ApplicantResult) -> None:
+    draft.refuse(
+        lambda: f"中小企業等に該当しないため、{draft.frame.name}には申請できません。",
+        "applicant.sme",
+        applicant.reasons[0].source if draft.explain else "",
+    )
+
+
+def _text(text: Text) -> str:
+    return text if isinstance(text, str) else text()
+
+
+def _finish(draft: _Draft, facts, applicant, rules: RuleSet, as_of: date) -> FrameResult:
+    frame = draft.frame
+    subsidy = whole_yen(draft.exact_yen) if draft.eligible else 0
+    if draft.uses_assumption and draft.eligible:
+        verdict = "confirm"
     else:
-        FORMULAS[frame.formula](draft, frame_plan, facts, applicant, rules)
+        verdict = "eligible" if draft.eligible else "not_eligible"
+    next_round = next_open_round(frame.rounds, as_of)
+    if not draft.explain:
+        return FrameNumbers(
+            frame.code,
+            draft.eligible,
+            verdict,
+            draft.rate,
+            subsidy,
+            draft.min_yen,
+            draft.max_yen,
+            draft.max_is_exclusive,
+            next_round,
+        )
     if applicant.small_business:
         draft.conditions.add("small_business")
     if facts.minimum_wage_near:
         draft.conditions.add("minimum_wage_near")
-    return _finish(draft, rules, as_of)
-
-
-def _finish(draft: _Draft, rules: RuleSet, as_of: date) -> FrameResult:
-    frame = draft.frame
-    subsidy = floor(draft.exact_yen) if draft.eligible else 0
     if draft.eligible and draft.steps and draft.exact_yen != subsidy:
-        draft.steps.append(Step("1円未満の端数", "最後に1円未満を切り捨て", Fraction(subsidy)))
+        draft.steps.append(Step("1円未満の端数", "最後に1円未満を切り捨て", mpq(subsidy)))
     why_not = draft.reasons[-1].text if not draft.eligible and draft.reasons else ""
-    next_round = next_open_round(frame.rounds, as_of)
     if next_round is None:
         draft.reasons.append(Reason(NO_OPEN_ROUND, f"{frame.code}.rounds", frame.source))
     else:
@@ -176,12 +226,6 @@ def _finish(draft: _Draft, rules: RuleSet, as_of: date) -> FrameResult:
     checklist = tuple(
         item for item in rules.checklist if _applies(item, frame.code, draft.conditions)
     )
-    if not draft.eligible:
-        verdict = "not_eligible"
-    elif draft.uses_assumption:
-        verdict = "confirm"
-    else:
-        verdict = "eligible"
     return FrameResult(
         code=frame.code,
         name=frame.name,
@@ -197,7 +241,7 @@ def _finish(draft: _Draft, rules: RuleSet, as_of: date) -> FrameResult:
         requirements=tuple(draft.requirements),
         steps=tuple(draft.steps),
         improvements=tuple(draft.improvements),
-        rounds=tuple(sorted(frame.rounds, key=lambda r: r.closes_on)),
+        rounds=frame.rounds,
         next_deadline=next_round,
         checklist=checklist,
     )
@@ -225,16 +269,20 @@ def _normal(draft: _Draft, plan: NormalPlan, facts: ClinicFacts, applicant, rule
         draft.rate = frame.rate("rate_minimum_wage_near")
         draft.cite(
             "rate_minimum_wage_near",
-            f"最低賃金近傍の事業者に該当するとのご回答のため、補助率は{rate(draft.rate)}です。",
+            lambda: (
+                f"最低賃金近傍の事業者に該当するとのご回答のため、補助率は{rate(draft.rate)}です。"
+            ),
         )
     else:
         draft.rate = frame.rate("rate")
-        draft.cite("rate", f"補助率は{rate(draft.rate)}です。")
+        draft.cite("rate", lambda: f"補助率は{rate(draft.rate)}です。")
         draft.cite(
             "rate_minimum_wage_near",
-            f"最低賃金近傍の事業者の要件を満たすと、補助率は"
-            f"{rate(frame.rate('rate_minimum_wage_near'))}になります。",
-            to=draft.improvements,
+            lambda: (
+                f"最低賃金近傍の事業者の要件を満たすと、補助率は"
+                f"{rate(frame.rate('rate_minimum_wage_near'))}になります。"
+            ),
+            to="improvements",
         )
     if plan.processes < 1:
         draft.refuse(
@@ -247,7 +295,7 @@ def _normal(draft: _Draft, plan: NormalPlan, facts: ClinicFacts, applicant, rule
         return
     exact = draft.step(
         "費用×補助率",
-        f"{yen(plan.cost_yen)} × {rate(draft.rate)}",
+        lambda: f"{yen(plan.cost_yen)} × {rate(draft.rate)}",
         plan.cost_yen * draft.rate,
     )
     small_max = frame.count("small_band_max_processes")
@@ -256,90 +304,104 @@ def _normal(draft: _Draft, plan: NormalPlan, facts: ClinicFacts, applicant, rule
         draft.min_yen, draft.max_yen, draft.max_is_exclusive = small_min, small_limit, True
         draft.cite(
             "small_band_limit_yen",
-            f"プロセス数{plan.processes}（{small_max}つまで）のため、補助額は"
-            f"{man_yen(small_min)}以上{man_yen(small_limit)}未満です。",
+            lambda: (
+                f"プロセス数{plan.processes}（{small_max}つまで）のため、補助額は"
+                f"{man_yen(small_min)}以上{man_yen(small_limit)}未満です。"
+            ),
         )
         _bounded(draft, exact, small_min, small_limit - 1, "small_band_min_yen")
         if draft.eligible and exact >= small_limit:
             draft.cite(
                 "large_band_max_yen",
-                f"{small_max + 1}プロセス以上＋賃金引上げ計画で、上限"
-                f"{man_yen(frame.yen('large_band_max_yen'))}まで申請できます。",
-                to=draft.improvements,
+                lambda: (
+                    f"{small_max + 1}プロセス以上＋賃金引上げ計画で、上限"
+                    f"{man_yen(frame.yen('large_band_max_yen'))}まで申請できます。"
+                ),
+                to="improvements",
             )
         return
     large_min, large_max = frame.yen("large_band_min_yen"), frame.yen("large_band_max_yen")
     draft.min_yen, draft.max_yen = large_min, large_max
     draft.cite(
         "large_band_max_yen",
-        f"プロセス数{plan.processes}（{small_max + 1}つ以上）のため、補助額は"
-        f"{man_yen(large_min)}以上{man_yen(large_max)}以下です。",
+        lambda: (
+            f"プロセス数{plan.processes}（{small_max + 1}つ以上）のため、補助額は"
+            f"{man_yen(large_min)}以上{man_yen(large_max)}以下です。"
+        ),
     )
     draft.cite(
-        "wage_plan_requirement", frame.param("wage_plan_requirement").value, to=draft.requirements
+        "wage_plan_requirement", frame.param("wage_plan_requirement").value, to="requirements"
     )
-    draft.conditions.add("wage_plan")
-    lower_band = min(exact, Fraction(small_limit - 1))
-    alternative = (
-        f"1～{small_max}プロセスで申請する場合は、同じ費用で補助額{yen(lower_band)}"
-        f"（上限{man_yen(small_limit)}未満）です。"
-        if lower_band >= small_min
-        else ""
-    )
+    draft.when("wage_plan")
+
+    def alternative() -> str:
+        lower_band = min(exact, mpq(small_limit - 1))
+        if lower_band < small_min:
+            return ""
+        return (
+            f"1～{small_max}プロセスで申請する場合は、同じ費用で補助額{yen(lower_band)}"
+            f"（上限{man_yen(small_limit)}未満）です。"
+        )
+
     if not facts.wage_increase_plan:
         draft.eligible = False
         draft.cite(
             "wage_plan_requirement",
-            f"{small_max + 1}プロセス以上の申請には賃金引上げ計画の策定と従業員への表明が"
-            f"必要ですが、「策定しない」とのご回答です。{alternative}",
+            lambda: (
+                f"{small_max + 1}プロセス以上の申請には賃金引上げ計画の策定と従業員への表明が"
+                f"必要ですが、「策定しない」とのご回答です。{alternative()}"
+            ),
         )
         return
     if exact < large_min:
         draft.eligible = False
         draft.cite(
             "large_band_min_yen",
-            f"{small_max + 1}プロセス以上の区分は補助額{man_yen(large_min)}以上が対象ですが、"
-            f"この費用では{yen(exact)}です（費用{yen(_cost_for(large_min, draft.rate))}以上で対象）。"
-            f"{alternative}",
+            lambda: (
+                f"{small_max + 1}プロセス以上の区分は補助額{man_yen(large_min)}以上が対象ですが、"
+                f"この費用では{yen(exact)}です（費用{yen(_cost_for(large_min, draft.rate))}以上で対象）。"
+                f"{alternative()}"
+            ),
         )
         return
     _bounded(draft, exact, large_min, large_max, "large_band_min_yen")
 
 
-def _bounded(draft: _Draft, exact: Fraction, min_yen: int, max_yen: int, min_key: str) -> None:
+def _bounded(draft: _Draft, exact: mpq | int, min_yen: int, max_yen: int, min_key: str) -> None:
     """Apply a frame's minimum (not eligible below it) and cap (the excess is not paid)."""
     if exact < min_yen:
         draft.eligible = False
         draft.cite(
             min_key,
-            f"補助額{yen(exact)}は下限{man_yen(min_yen)}に届かないため対象外です"
-            f"（費用{yen(_cost_for(min_yen, draft.rate))}以上で対象になります）。",
+            lambda: (
+                f"補助額{yen(exact)}は下限{man_yen(min_yen)}に届かないため対象外です"
+                f"（費用{yen(_cost_for(min_yen, draft.rate))}以上で対象になります）。"
+            ),
         )
         return
     if exact > max_yen:
-        draft.exact_yen = draft.step("上限の適用", f"上限{yen(max_yen)}まで", Fraction(max_yen))
+        draft.exact_yen = draft.step("上限の適用", lambda: f"上限{yen(max_yen)}まで", max_yen)
     else:
         draft.exact_yen = exact
 
 
-def _cost_for(subsidy_yen: int, rate_value: Fraction | None) -> int:
+def _cost_for(subsidy_yen: int, rate_value: mpq | None) -> int:
     """The smallest whole-yen cost whose subsidy reaches ``subsidy_yen``."""
-    return ceil(subsidy_yen / rate_value) if rate_value else subsidy_yen
+    return int(ceil(subsidy_yen / rate_value)) if rate_value else subsidy_yen  # noqa: RUF046
 
 
 def _invoice_software(draft: _Draft, frame: FrameRules, plan: InvoicePlan, small: bool):
     """The two-tier software subsidy of インボイス対応類型; returns the exact amount."""
     functions = sorted(f for f in plan.functions if f in FUNCTION_NAMES)
-    names = "・".join(FUNCTION_NAMES[f] for f in functions)
     if not functions:
         draft.refuse(
             "会計・受発注・決済のいずれかの機能を持つソフトウェアが必要です。",
             "invoice.functions",
             frame.param("one_function_max_yen").source,
         )
-        return Fraction(0)
+        return 0
     if _no_cost(draft, plan.software_cost_yen):
-        return Fraction(0)
+        return 0
     tier_key = "rate_tier1_small" if small else "rate_tier1"
     tier1_rate, tier2_rate = frame.rate(tier_key), frame.rate("rate_tier2")
     tier_limit = frame.yen("tier_limit_yen")
@@ -349,14 +411,19 @@ def _invoice_software(draft: _Draft, frame: FrameRules, plan: InvoicePlan, small
     draft.max_yen = cap
     draft.cite(
         cap_key,
-        f"{names}の{len(functions)}機能のため、ソフトウェアの補助額は{man_yen(cap)}までです。",
+        lambda: (
+            f"{'・'.join(FUNCTION_NAMES[f] for f in functions)}の{len(functions)}機能のため、"
+            f"ソフトウェアの補助額は{man_yen(cap)}までです。"
+        ),
         frame=frame,
     )
     draft.cite(
         tier_key,
-        f"補助額{man_yen(tier_limit)}以下の部分は{rate(tier1_rate)}"
-        + ("（小規模事業者）" if small else "")
-        + f"、{man_yen(tier_limit)}を超える部分は{rate(tier2_rate)}です。",
+        lambda: (
+            f"補助額{man_yen(tier_limit)}以下の部分は{rate(tier1_rate)}"
+            + ("（小規模事業者）" if small else "")
+            + f"、{man_yen(tier_limit)}を超える部分は{rate(tier2_rate)}です。"
+        ),
         frame=frame,
     )
     if small:
@@ -366,54 +433,58 @@ def _invoice_software(draft: _Draft, frame: FrameRules, plan: InvoicePlan, small
     if cost <= tier1_cost or cap <= tier_limit:
         amount = draft.step(
             "ソフトウェア費×補助率",
-            f"{yen(cost)} × {rate(tier1_rate)}",
+            lambda: f"{yen(cost)} × {rate(tier1_rate)}",
             cost * tier1_rate,
         )
     else:
         first = draft.step(
-            f"ソフトウェア（補助額{man_yen(tier_limit)}までの部分）",
-            f"{yen(ceil(tier1_cost))} × {rate(tier1_rate)}",
-            Fraction(tier_limit),
+            lambda: f"ソフトウェア（補助額{man_yen(tier_limit)}までの部分）",
+            lambda: f"{yen(ceil(tier1_cost))} × {rate(tier1_rate)}",
+            tier_limit,
         )
         rest = draft.step(
-            f"ソフトウェア（{man_yen(tier_limit)}を超える部分）",
-            f"({yen(cost)} − {yen(ceil(tier1_cost))}) × {rate(tier2_rate)}",
+            lambda: f"ソフトウェア（{man_yen(tier_limit)}を超える部分）",
+            lambda: f"({yen(cost)} − {yen(ceil(tier1_cost))}) × {rate(tier2_rate)}",
             (cost - tier1_cost) * tier2_rate,
         )
         amount = first + rest
     if amount > cap:
-        amount = draft.step("ソフトウェアの上限", f"上限{yen(cap)}まで", Fraction(cap))
+        amount = draft.step("ソフトウェアの上限", lambda: f"上限{yen(cap)}まで", cap)
         if cap_key == "one_function_max_yen":
             draft.cite(
                 "multi_function_max_yen",
-                f"2機能以上（会計・受発注・決済のうち）を持つツールなら、上限"
-                f"{man_yen(frame.yen('multi_function_max_yen'))}まで申請できます。",
+                lambda: (
+                    f"2機能以上（会計・受発注・決済のうち）を持つツールなら、上限"
+                    f"{man_yen(frame.yen('multi_function_max_yen'))}まで申請できます。"
+                ),
                 frame=frame,
-                to=draft.improvements,
+                to="improvements",
             )
     if not small:
         draft.cite(
             "rate_tier1_small",
-            f"小規模事業者に該当する場合は、{man_yen(tier_limit)}以下の部分の補助率が"
-            f"{rate(frame.rate('rate_tier1_small'))}になります。",
+            lambda: (
+                f"小規模事業者に該当する場合は、{man_yen(tier_limit)}以下の部分の補助率が"
+                f"{rate(frame.rate('rate_tier1_small'))}になります。"
+            ),
             frame=frame,
-            to=draft.improvements,
+            to="improvements",
         )
     return amount
 
 
-def _hardware(draft: _Draft, frame: FrameRules, cost_yen: int, kind: str, name: str) -> Fraction:
+def _hardware(draft: _Draft, frame: FrameRules, cost_yen: int, kind: str, name: str):
     if cost_yen <= 0:
-        return Fraction(0)
+        return 0
     hw_rate, cap = frame.rate(f"{kind}_rate"), frame.yen(f"{kind}_max_yen")
-    amount = draft.step(f"{name}", f"{yen(cost_yen)} × {rate(hw_rate)}", cost_yen * hw_rate)
+    amount = draft.step(name, lambda: f"{yen(cost_yen)} × {rate(hw_rate)}", cost_yen * hw_rate)
     draft.cite(
         f"{kind}_max_yen",
-        f"{name}は補助率{rate(hw_rate)}、補助額{man_yen(cap)}までです。",
+        lambda: f"{name}は補助率{rate(hw_rate)}、補助額{man_yen(cap)}までです。",
         frame=frame,
     )
     if amount > cap:
-        amount = draft.step(f"{name}の上限", f"上限{yen(cap)}まで", Fraction(cap))
+        amount = draft.step(lambda: f"{name}の上限", lambda: f"上限{yen(cap)}まで", cap)
     return amount
 
 
@@ -430,9 +501,9 @@ def _invoice(draft: _Draft, plan: InvoicePlan, facts: ClinicFacts, applicant, ru
     draft.max_yen += frame.yen("pc_max_yen") + frame.yen("register_max_yen")
     draft.min_yen = frame.yen("min_yen")
     if draft.min_yen:
-        draft.cite("min_yen", f"補助額の下限は{man_yen(draft.min_yen)}です。")
+        draft.cite("min_yen", lambda: f"補助額の下限は{man_yen(draft.min_yen)}です。")
     else:
-        draft.cite("min_yen", f"{frame.name}には補助額の下限はありません。")
+        draft.cite("min_yen", lambda: f"{frame.name}には補助額の下限はありません。")
     draft.exact_yen = software + pc + register
     if pc or register:
         draft.step("合計", "ソフトウェア＋ハードウェア", draft.exact_yen)
@@ -444,25 +515,30 @@ def _security(draft: _Draft, plan: CostPlan, facts: ClinicFacts, applicant, rule
     small = applicant.small_business
     key = "rate_small" if small else "rate"
     draft.rate = frame.rate(key)
-    draft.cite(key, f"補助率は{rate(draft.rate)}です" + ("（小規模事業者）。" if small else "。"))
+    draft.cite(
+        key, lambda: f"補助率は{rate(draft.rate)}です" + ("（小規模事業者）。" if small else "。")
+    )
     if small:
         draft.uses_assumption = True
     else:
         draft.cite(
             "rate_small",
-            f"小規模事業者に該当する場合は、補助率が{rate(frame.rate('rate_small'))}になります。",
-            to=draft.improvements,
+            lambda: (
+                f"小規模事業者に該当する場合は、補助率が{rate(frame.rate('rate_small'))}になります。"
+            ),
+            to="improvements",
         )
-    draft.cite(
-        "service_requirement", frame.param("service_requirement").value, to=draft.requirements
-    )
+    draft.cite("service_requirement", frame.param("service_requirement").value, to="requirements")
     if _no_cost(draft, plan.cost_yen):
         return
     draft.min_yen, draft.max_yen = frame.yen("min_yen"), frame.yen("max_yen")
-    draft.cite("max_yen", f"補助額は{man_yen(draft.min_yen)}以上{man_yen(draft.max_yen)}以下です。")
+    draft.cite(
+        "max_yen",
+        lambda: f"補助額は{man_yen(draft.min_yen)}以上{man_yen(draft.max_yen)}以下です。",
+    )
     exact = draft.step(
         "サービス利用料×補助率",
-        f"{yen(plan.cost_yen)} × {rate(draft.rate)}",
+        lambda: f"{yen(plan.cost_yen)} × {rate(draft.rate)}",
         plan.cost_yen * draft.rate,
     )
     _bounded(draft, exact, draft.min_yen, draft.max_yen, "min_yen")
@@ -474,8 +550,8 @@ def _e_trade(draft: _Draft, plan: CostPlan | None, facts: ClinicFacts, applicant
     key = "rate" if applicant.sme else "rate_large"
     draft.rate = frame.rate(key)
     who = "中小企業等" if applicant.sme else "大企業等（中小企業等に該当しない法人）"
-    draft.cite(key, f"{who}が申請する場合の補助率は{rate(draft.rate)}です。")
-    draft.cite("role_requirement", frame.param("role_requirement").value, to=draft.requirements)
+    draft.cite(key, lambda: f"{who}が申請する場合の補助率は{rate(draft.rate)}です。")
+    draft.cite("role_requirement", frame.param("role_requirement").value, to="requirements")
     draft.max_yen = frame.yen("max_yen")
     if plan is None:
         draft.eligible = False
@@ -487,9 +563,13 @@ def _e_trade(draft: _Draft, plan: CostPlan | None, facts: ClinicFacts, applicant
         return
     if _no_cost(draft, plan.cost_yen):
         return
-    draft.cite("max_yen", f"補助額は{man_yen(draft.max_yen)}以下です（下限の定めはありません）。")
+    draft.cite(
+        "max_yen", lambda: f"補助額は{man_yen(draft.max_yen)}以下です（下限の定めはありません）。"
+    )
     exact = draft.step(
-        "費用×補助率", f"{yen(plan.cost_yen)} × {rate(draft.rate)}", plan.cost_yen * draft.rate
+        "費用×補助率",
+        lambda: f"{yen(plan.cost_yen)} × {rate(draft.rate)}",
+        plan.cost_yen * draft.rate,
     )
     _bounded(draft, exact, 0, draft.max_yen, "max_yen")
 
@@ -501,17 +581,20 @@ def _multi(draft: _Draft, plan: MultiPlan, facts: ClinicFacts, applicant, rules)
     minimum = frame.count("min_members")
     draft.cite(
         "min_members",
-        f"{minimum}者以上の中小企業・小規模事業者等が連携する取組が対象です"
-        "（医療機関はグループの構成員として参加します）。",
-        to=draft.requirements,
+        lambda: (
+            f"{minimum}者以上の中小企業・小規模事業者等が連携する取組が対象です"
+            "（医療機関はグループの構成員として参加します）。"
+        ),
+        to="requirements",
     )
     if plan.members < minimum:
         draft.eligible = False
         draft.cite(
-            "min_members", f"構成員が{plan.members}者のため、{minimum}者以上の要件を満たしません。"
+            "min_members",
+            lambda: f"構成員が{plan.members}者のため、{minimum}者以上の要件を満たしません。",
         )
         return
-    base = Fraction(0)
+    base = 0
     if plan.base.software_cost_yen > 0:
         invoice = next(f for f in rules.frames.values() if f.formula == "invoice")
         base = _invoice_software(draft, invoice, plan.base, applicant.small_business)
@@ -525,29 +608,29 @@ def _multi(draft: _Draft, plan: MultiPlan, facts: ClinicFacts, applicant, rules)
     analysis = min(
         draft.step(
             "(b)消費動向等分析経費",
-            f"{yen(plan.analysis_cost_yen)} × {rate(b_rate)}",
+            lambda: f"{yen(plan.analysis_cost_yen)} × {rate(b_rate)}",
             plan.analysis_cost_yen * b_rate,
         ),
-        Fraction(b_cap),
+        b_cap,
     )
     draft.cite(
         "analysis_per_member_yen",
-        f"(b)は{man_yen(per_member)}×構成員{plan.members}者＝{man_yen(b_cap)}までです。",
+        lambda: f"(b)は{man_yen(per_member)}×構成員{plan.members}者＝{man_yen(b_cap)}までです。",
     )
     ab_max = frame.yen("ab_max_yen")
     ab = base + analysis
     if ab > ab_max:
-        ab = draft.step("(a)+(b)の上限", f"上限{yen(ab_max)}まで", Fraction(ab_max))
-    draft.cite("ab_max_yen", f"(a)と(b)を合わせて{man_yen(ab_max)}までです。")
+        ab = draft.step("(a)+(b)の上限", lambda: f"上限{yen(ab_max)}まで", ab_max)
+    draft.cite("ab_max_yen", lambda: f"(a)と(b)を合わせて{man_yen(ab_max)}までです。")
     c_max = frame.yen("admin_max_yen")
     admin = draft.step(
         "(c)事務費・専門家経費",
-        f"{yen(plan.admin_cost_yen)} × {rate(c_rate)}",
+        lambda: f"{yen(plan.admin_cost_yen)} × {rate(c_rate)}",
         plan.admin_cost_yen * c_rate,
     )
     if admin > c_max:
-        admin = draft.step("(c)の上限", f"上限{yen(c_max)}まで", Fraction(c_max))
-    draft.cite("admin_max_yen", f"(c)は補助率{rate(c_rate)}、{man_yen(c_max)}までです。")
+        admin = draft.step("(c)の上限", lambda: f"上限{yen(c_max)}まで", c_max)
+    draft.cite("admin_max_yen", lambda: f"(c)は補助率{rate(c_rate)}、{man_yen(c_max)}までです。")
     draft.rate = draft.rate or b_rate
     draft.max_yen = ab_max + c_max
     draft.exact_yen = draft.step("合計", "(a)+(b)+(c)", ab + admin)
@@ -568,5 +651,8 @@ FORMULAS = {
 
 
 def next_open_round(rounds: tuple[Round, ...], as_of: date) -> Round | None:
-    upcoming = [r for r in rounds if r.closes_on >= as_of]
-    return min(upcoming, key=lambda r: r.closes_on) if upcoming else None
+    """The first round (in the order of their dates, as parse_rules keeps them) still open."""
+    for round_ in rounds:
+        if round_.closes_on >= as_of:
+            return round_
+    return None

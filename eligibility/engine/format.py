@@ -6,10 +6,17 @@ from datetime import date
 from fractions import Fraction
 from math import floor
 
+from gmpy2 import mpq
 
-def yen(amount: int | Fraction) -> str:
+
+def whole_yen(amount: int | mpq | Fraction) -> int:
+    """An exact amount rounded down to the yen, as an int (math.floor of an mpq is an mpz)."""
+    return int(floor(amount))  # noqa: RUF046
+
+
+def yen(amount: int | mpq | Fraction) -> str:
     """1500000 -> '1,500,000円'. A fraction is shown rounded down to the yen."""
-    return f"{floor(amount):,}円"
+    return f"{whole_yen(amount):,}円"
 
 
 def man_yen(amount: int) -> str:
@@ -19,7 +26,7 @@ def man_yen(amount: int) -> str:
     return yen(amount)
 
 
-def rate(value: Fraction | None) -> str:
+def rate(value: mpq | Fraction | None) -> str:
     if value is None:
         return "—"
     return f"{value.numerator}/{value.denominator}"

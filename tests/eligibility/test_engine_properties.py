@@ -7,7 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eligibility.engine import evaluate
-from eligibility.engine.types import ClinicFacts, CostPlan, InvoicePlan, NormalPlan, Plan
+from eligibility.engine.types import (
+    ClinicFacts,
+    CostPlan,
+    FrameNumbers,
+    InvoicePlan,
+    MultiPlan,
+    NormalPlan,
+    Plan,
+)
 from tests.fuzz import examples
 
 yen = st.integers(min_value=0, max_value=50_000_000)
@@ -65,3 +73,42 @@ def test_more_cost_never_means_less_subsidy_within_a_band(rules, facts, cost, ex
         return [f.subsidy_yen for f in evaluation.frames]
 
     assert all(a <= b for a, b in zip(subsidy(cost), subsidy(cost + extra), strict=True))
+
+
+multi_plans = st.builds(
+    MultiPlan,
+    members=st.integers(0, 30),
+    base=st.builds(
+        InvoicePlan,
+        functions=st.frozensets(st.sampled_from(["accounting", "ordering", "payment"])),
+        software_cost_yen=yen,
+        pc_cost_yen=yen,
+        register_cost_yen=yen,
+    ),
+    analysis_cost_yen=yen,
+    admin_cost_yen=yen,
+)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    facts=facts,
+    plan=plans,
+    multi=st.one_of(st.none(), multi_plans),
+    as_of=st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 3, 31)),
+)
+def test_the_numbers_are_the_same_with_and_without_the_explanation(
+    rules, facts, plan, multi, as_of
+):
+    if multi is not None:
+        plan = Plan(plan, multi=multi)
+    explained = evaluate(facts, plan, rules, as_of=as_of)
+    numbers = evaluate(facts, plan, rules, as_of=as_of, explain=False)
+    assert numbers.applicant.sme == explained.applicant.sme
+    assert numbers.applicant.small_business == explained.applicant.small_business
+    assert numbers.total_subsidy_yen == explained.total_subsidy_yen
+    assert [tuple(f) for f in numbers.frames] == [
+        tuple(getattr(f, name) for name in FrameNumbers._fields) for f in explained.frames
+    ]
+    assert all(type(f.subsidy_yen) is int for f in numbers.frames)
+    assert all(f.reasons for f in explained.frames)  # the explained path does explain
