@@ -268,6 +268,39 @@ class RescreenRun(models.Model):
         return 100 if not self.total else self.processed * 100 // self.total
 
 
+class RescreenChunk(models.Model):
+    """A range of screening ids of a RescreenRun, re-screened by one task. The ranges of a run
+    never overlap, so two chunks never write the same screening, several workers share a run,
+    and a chunk that fails is tried again alone. A chunk's notices and its counts are written in
+    one transaction: the run's counts are the sum of its finished chunks."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "待機中"
+        RUNNING = "running", "実行中"
+        DONE = "done", "完了"
+        FAILED = "failed", "失敗"
+
+    run = models.ForeignKey(RescreenRun, on_delete=models.CASCADE, related_name="chunks")
+    first_id = models.BigIntegerField("最初の確認のID")
+    last_id = models.BigIntegerField("最後の確認のID")
+    status = models.CharField("状態", max_length=10, choices=Status, default=Status.QUEUED)
+    processed = models.PositiveIntegerField("処理した件数", default=0)
+    changed = models.PositiveIntegerField("結果が変わった件数", default=0)
+    attempts = models.PositiveSmallIntegerField("試行回数", default=0)
+    error = models.TextField("エラー", blank=True)
+    finished_at = models.DateTimeField("終了日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "再判定の区間"
+        ordering = ["run", "first_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "first_id"], name="unique_rescreen_chunk")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.first_id}–{self.last_id}"
+
+
 class ScreeningChange(models.Model):
     """A notice that a stored screening's result is different under a newer version: the
     screening itself keeps its numbers; the clinic sees 「新しい版で結果が変わりました」."""

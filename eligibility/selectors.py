@@ -336,8 +336,22 @@ def screenings_to_rescreen(*, version: RuleVersion) -> QuerySet[Screening]:
     return Screening.objects.filter(completed_at__isnull=False).exclude(rule_version=version)
 
 
+def screening_impact_range(
+    *, version: RuleVersion, as_of: date, first_id: int, last_id: int
+) -> Iterator[ScreeningImpact]:
+    """The screenings of a re-screen chunk (ids ``first_id`` to ``last_id``), re-evaluated."""
+    for chunk in screening_impact_chunks(
+        version=version, as_of=as_of, chunk_size=5000, ids=(first_id, last_id)
+    ):
+        yield from chunk
+
+
 def screening_impact_chunks(
-    *, version: RuleVersion, as_of: date, chunk_size: int = 2000
+    *,
+    version: RuleVersion,
+    as_of: date,
+    chunk_size: int = 2000,
+    ids: tuple[int, int] | None = None,
 ) -> Iterator[list[ScreeningImpact]]:
     """Every completed screening made under another version, re-evaluated under ``version`` as
     of ``as_of``, compared with what it said, ``chunk_size`` screenings at a time (memory stays
@@ -353,6 +367,8 @@ def screening_impact_chunks(
     frame_names = {code: frame.name for code, frame in rules.frames.items()}
     baselines: dict[int, dict[str, date | None]] = {}
     screenings = screenings_to_rescreen(version=version).order_by("id")
+    if ids is not None:
+        screenings = screenings.filter(id__range=ids)
     last_id = 0
     while True:
         rows = list(screenings.filter(id__gt=last_id).values_list(*_IMPACT_FIELDS)[:chunk_size])

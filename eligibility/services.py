@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from clinics.normalize import fit
@@ -23,6 +24,7 @@ from .engine.diff import document_diff
 from .engine.format import jdate
 from .models import (
     PublishedVersionError,
+    RescreenChunk,
     RescreenRun,
     RuleVersion,
     RuleVersionEvent,
@@ -33,7 +35,7 @@ from .models import (
 from .selectors import (
     rule_set_for,
     rule_version_published,
-    screening_impact_chunks,
+    screening_impact_range,
     screenings_to_rescreen,
 )
 
@@ -434,16 +436,45 @@ def _retirement_record(*, retired: RuleVersion | None, published: RuleVersion, b
 # --- batch re-screening --------------------------------------------------------------------
 
 
+RESCREEN_CHUNK_SIZE = 5000  # screenings a task re-screens (memory stays flat: ~5 MB)
+RESCREEN_ATTEMPTS = 3  # tries of a chunk before the run is marked failed
+
+
 @transaction.atomic
-def rescreen_run_create(*, version: RuleVersion, by, how: str = "") -> RescreenRun:
-    """A new re-screening of the stored screenings under the published ``version``."""
+def rescreen_run_create(
+    *,
+    version: RuleVersion,
+    by,
+    how: str = "",
+    as_of: date | None = None,
+    chunk_size: int = RESCREEN_CHUNK_SIZE,
+) -> RescreenRun:
+    """A new re-screening of the stored screenings under the published ``version``, split into
+    chunks of ``chunk_size`` screenings by ranges of ids (the notices of an earlier run of the
+    version are removed: this run writes them afresh)."""
     if version.status != RuleVersion.Status.PUBLISHED:
         raise RuleAdminError([f"再判定できるのは公開中の版だけです（版 {version.label}）。"])
-    if version.rescreen_runs.filter(
-        status__in=[RescreenRun.Status.QUEUED, RescreenRun.Status.RUNNING]
-    ).exists():
+    active = [RescreenRun.Status.QUEUED, RescreenRun.Status.RUNNING]
+    if version.rescreen_runs.filter(status__in=active).exists():
         raise RuleAdminError(["この版の再判定はすでに実行中です。終わるまでお待ちください。"])
-    run = RescreenRun.objects.create(version=version, created_by=by)
+    ScreeningChange.objects.filter(version=version).delete()
+    run = RescreenRun.objects.create(
+        version=version, created_by=by, as_of=as_of or timezone.localdate()
+    )
+    ids = screenings_to_rescreen(version=version).order_by("id").values_list("id", flat=True)
+    chunks, batch = [], []
+    for screening_id in ids.iterator(chunk_size=10_000):
+        batch.append(screening_id)
+        if len(batch) == chunk_size:
+            chunks.append(RescreenChunk(run=run, first_id=batch[0], last_id=batch[-1]))
+            run.total, batch = run.total + len(batch), []
+    if batch:
+        chunks.append(RescreenChunk(run=run, first_id=batch[0], last_id=batch[-1]))
+        run.total += len(batch)
+    RescreenChunk.objects.bulk_create(chunks)
+    if not chunks:
+        run.status, run.finished_at = RescreenRun.Status.DONE, timezone.now()
+    run.save(update_fields=["total", "status", "finished_at"])
     rule_version_event_record(
         version=version,
         kind=RuleVersionEvent.Kind.RESCREEN,
@@ -453,65 +484,99 @@ def rescreen_run_create(*, version: RuleVersion, by, how: str = "") -> RescreenR
     return run
 
 
-@transaction.atomic
 def rescreen_run_start(*, version: RuleVersion, by) -> RescreenRun:
-    """Queue a re-screening (run by the task backend: inside the request when TASKS_IMMEDIATE,
-    else by `manage.py db_worker`)."""
-    from .tasks import rescreen
+    """Queue a re-screening, one task per chunk (run inside the request when TASKS_IMMEDIATE,
+    else by every running `manage.py db_worker`, each taking the next chunk)."""
+    from .tasks import rescreen_chunk
 
     run = rescreen_run_create(version=version, by=by)
-    rescreen.enqueue(run.pk)
+    for chunk_id in run.chunks.values_list("pk", flat=True):
+        rescreen_chunk.enqueue(chunk_id)
     run.refresh_from_db()
     return run
 
 
 def rescreen_run_execute(
-    *,
-    run: RescreenRun,
-    as_of: date | None = None,
-    chunk_size: int = 2000,
-    progress: Callable[[RescreenRun], None] | None = None,
+    *, run: RescreenRun, progress: Callable[[RescreenRun], None] | None = None
 ) -> RescreenRun:
-    """Re-screen every completed screening made under another version: each whose result is
-    different under ``run.version`` gets a ScreeningChange notice (the screening itself keeps
-    its numbers). Chunk by chunk: the notices of a chunk are written with one bulk insert, in
-    one transaction with the run's counts, so the progress is visible while it runs."""
-    version = run.version
-    as_of = as_of or timezone.localdate()
-    run.status, run.as_of, run.started_at = RescreenRun.Status.RUNNING, as_of, timezone.now()
-    run.total = screenings_to_rescreen(version=version).count()
-    run.processed = run.changed = 0
-    run.save(update_fields=["status", "as_of", "started_at", "total", "processed", "changed"])
-    try:
-        ScreeningChange.objects.filter(version=version).delete()
-        for chunk in screening_impact_chunks(version=version, as_of=as_of, chunk_size=chunk_size):
-            notices = [
-                ScreeningChange(
-                    screening_id=item.screening_id,
-                    version=version,
-                    run=run,
-                    old_total_subsidy_yen=item.old_total_yen,
-                    new_total_subsidy_yen=item.new_total_yen,
-                    eligibility_changed=item.changed("eligibility"),
-                    subsidy_changed=item.changed("subsidy"),
-                    deadline_changed=item.changed("deadline"),
-                    lines=item.lines,
-                )
-                for item in chunk
-                if item.changes
-            ]
-            run.processed += len(chunk)
-            run.changed += len(notices)
-            with transaction.atomic():
-                ScreeningChange.objects.bulk_create(notices)
-                run.save(update_fields=["processed", "changed"])
-            if progress is not None:
-                progress(run)
-    except Exception as error:
-        run.status, run.finished_at = RescreenRun.Status.FAILED, timezone.now()
-        run.error = f"{type(error).__name__}: {error}"
-        run.save(update_fields=["status", "finished_at", "error"])
-        raise
-    run.status, run.finished_at = RescreenRun.Status.DONE, timezone.now()
-    run.save(update_fields=["status", "finished_at"])
+    """Every chunk of ``run`` still to do, one after the other in this process (the `rescreen`
+    command); ``progress`` is called after each."""
+    for chunk_id in run.chunks.exclude(status=RescreenChunk.Status.DONE).values_list(
+        "pk", flat=True
+    ):
+        rescreen_chunk_execute(chunk_id=chunk_id, retry=False)
+        run.refresh_from_db()
+        if progress is not None:
+            progress(run)
+    run.refresh_from_db()
     return run
+
+
+def rescreen_chunk_execute(*, chunk_id: int, retry: bool = True) -> RescreenChunk | None:
+    """Re-screen the screenings of one chunk: each whose result is different under the run's
+    version gets a ScreeningChange notice (the screening itself keeps its numbers). The notices,
+    the chunk's counts and their addition to the run's are one transaction, so a chunk counts
+    once or not at all. None when the chunk is done or taken by another worker. A failed chunk
+    is queued again (``retry``) until it has been tried RESCREEN_ATTEMPTS times; then the run
+    is marked failed."""
+    Status = RescreenChunk.Status
+    claimed = RescreenChunk.objects.filter(
+        pk=chunk_id, status__in=[Status.QUEUED, Status.FAILED]
+    ).update(status=Status.RUNNING, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    chunk = RescreenChunk.objects.select_related("run__version").get(pk=chunk_id)
+    run = chunk.run
+    RescreenRun.objects.filter(pk=run.pk, status=RescreenRun.Status.QUEUED).update(
+        status=RescreenRun.Status.RUNNING, started_at=timezone.now()
+    )
+    try:
+        notices, processed = [], 0
+        for item in screening_impact_range(
+            version=run.version, as_of=run.as_of, first_id=chunk.first_id, last_id=chunk.last_id
+        ):
+            processed += 1
+            if item.changes:
+                notices.append(
+                    ScreeningChange(
+                        screening_id=item.screening_id,
+                        version=run.version,
+                        run=run,
+                        old_total_subsidy_yen=item.old_total_yen,
+                        new_total_subsidy_yen=item.new_total_yen,
+                        eligibility_changed=item.changed("eligibility"),
+                        subsidy_changed=item.changed("subsidy"),
+                        deadline_changed=item.changed("deadline"),
+                        lines=item.lines,
+                    )
+                )
+        with transaction.atomic():
+            ScreeningChange.objects.filter(
+                version=run.version,
+                screening_id__gte=chunk.first_id,
+                screening_id__lte=chunk.last_id,
+            ).delete()
+            ScreeningChange.objects.bulk_create(notices, batch_size=2000)
+            chunk.status, chunk.processed, chunk.changed = Status.DONE, processed, len(notices)
+            chunk.error, chunk.finished_at = "", timezone.now()
+            chunk.save(update_fields=["status", "processed", "changed", "error", "finished_at"])
+            RescreenRun.objects.filter(pk=run.pk).update(
+                processed=F("processed") + processed, changed=F("changed") + len(notices)
+            )
+    except Exception as error:
+        chunk.status, chunk.error = Status.FAILED, f"{type(error).__name__}: {error}"
+        chunk.save(update_fields=["status", "error"])
+        if retry and chunk.attempts < RESCREEN_ATTEMPTS:
+            from .tasks import rescreen_chunk
+
+            rescreen_chunk.enqueue(chunk.pk)
+            return chunk
+        RescreenRun.objects.filter(pk=run.pk).update(
+            status=RescreenRun.Status.FAILED, finished_at=timezone.now(), error=chunk.error
+        )
+        raise
+    if not run.chunks.exclude(status=Status.DONE).exists():
+        RescreenRun.objects.filter(pk=run.pk, status=RescreenRun.Status.RUNNING).update(
+            status=RescreenRun.Status.DONE, finished_at=timezone.now()
+        )
+    return chunk

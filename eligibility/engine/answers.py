@@ -15,7 +15,7 @@ Answers (JSON, as stored on a Screening)::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from gmpy2 import mpq
@@ -191,14 +191,7 @@ def breakdowns(answers: dict, rules: RuleSet, *, explain: bool = True) -> dict[s
             if frame.formula == "invoice"
             else frozenset()
         )
-        result[code] = CostBreakdown(
-            total_yen=breakdown.total_yen,
-            steps=breakdown.steps,
-            excluded_yen=breakdown.excluded_yen,
-            excluded_note=breakdown.excluded_note,
-            processes=processes,
-            functions=functions,
-        )
+        result[code] = replace(breakdown, processes=processes, functions=functions)
     return result
 
 

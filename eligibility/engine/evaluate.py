@@ -22,7 +22,6 @@ from gmpy2 import mpq
 from .format import jdate, man_yen, rate, whole_yen, yen
 from .types import (
     ApplicantResult,
-    ChecklistItem,
     ClinicFacts,
     CostPlan,
     Evaluation,
@@ -223,8 +222,11 @@ def _finish(draft: _Draft, facts, applicant, rules: RuleSet, as_of: date) -> Fra
                 next_round.source,
             )
         )
+    conditions, codes = draft.conditions, ("", frame.code)
     checklist = tuple(
-        item for item in rules.checklist if _applies(item, frame.code, draft.conditions)
+        item
+        for item in rules.checklist
+        if item.frame_code in codes and item.condition in conditions
     )
     return FrameResult(
         code=frame.code,
@@ -245,10 +247,6 @@ def _finish(draft: _Draft, facts, applicant, rules: RuleSet, as_of: date) -> Fra
         next_deadline=next_round,
         checklist=checklist,
     )
-
-
-def _applies(item: ChecklistItem, frame_code: str, conditions: set[str]) -> bool:
-    return item.frame_code in ("", frame_code) and item.condition in conditions
 
 
 def _no_cost(draft: _Draft, cost_yen: int) -> bool:

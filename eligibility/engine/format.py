@@ -29,7 +29,7 @@ def man_yen(amount: int) -> str:
 def rate(value: mpq | Fraction | None) -> str:
     if value is None:
         return "—"
-    return f"{value.numerator}/{value.denominator}"
+    return f"{value.numerator}/{value.denominator}" if value.denominator == 1 else str(value)
 
 
 def jdate(value: date | None) -> str:

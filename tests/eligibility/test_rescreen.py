@@ -144,11 +144,10 @@ def test_publishing_from_the_page_re_screens_and_shows_the_progress(client, worl
 
 def test_the_counts_are_saved_after_every_chunk(world):
     version = publish_new_version()
-    run = rescreen_run_create(version=version, by=None)
+    run = rescreen_run_create(version=version, by=None, chunk_size=1)
     seen = []
     rescreen_run_execute(
         run=run,
-        chunk_size=1,
         progress=lambda r: seen.append(
             RescreenRun.objects.values_list("processed", "changed", "total").get(pk=r.pk)
         ),
@@ -176,7 +175,7 @@ def test_a_failure_is_shown_on_the_run(world, monkeypatch):
         raise RuntimeError("壊れた")
 
     version = publish_new_version()
-    monkeypatch.setattr("eligibility.services.screening_impact_chunks", broken)
+    monkeypatch.setattr("eligibility.services.screening_impact_range", broken)
     run = rescreen_run_start(version=version, by=None)
     assert run.status == "failed" and "壊れた" in run.error
 
@@ -210,3 +209,72 @@ def test_with_the_database_backend_a_worker_runs_the_task(world, run_ready_tasks
     assert [task.status for task in run_ready_tasks()] == ["SUCCESSFUL"]
     run.refresh_from_db()
     assert (run.status, run.processed, run.changed) == ("done", 3, 2)
+
+
+def test_the_chunks_share_the_screenings_without_overlapping(world):
+    version = publish_new_version()
+    run = rescreen_run_create(version=version, by=None, chunk_size=2)
+    ids = sorted(s.pk for key, s in world.items() if key != "unfinished")
+    ranges = list(run.chunks.values_list("first_id", "last_id"))
+    assert ranges == [(ids[0], ids[1]), (ids[2], ids[2])]
+    assert run.total == 3 and run.status == "queued"
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_workers_take_one_chunk_each_and_the_run_is_their_sum(world, run_ready_tasks):
+    version = publish_new_version()
+    run = rescreen_run_create(version=version, by=None, chunk_size=2)
+    from eligibility.tasks import rescreen_chunk
+
+    for chunk_id in run.chunks.values_list("pk", flat=True):
+        rescreen_chunk.enqueue(chunk_id)
+    assert DBTaskResult.objects.count() == 2
+    assert [task.status for task in run_ready_tasks()] == ["SUCCESSFUL", "SUCCESSFUL"]
+    run.refresh_from_db()
+    assert (run.status, run.processed, run.changed) == ("done", 3, 2)
+    assert sorted(run.chunks.values_list("processed", "changed", "attempts")) == [
+        (1, 1, 1),
+        (2, 1, 1),
+    ]
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_a_failed_chunk_is_retried_alone(world, run_ready_tasks, monkeypatch):
+    from eligibility import services
+
+    version = publish_new_version()
+    run = rescreen_run_create(version=version, by=None, chunk_size=2)
+    first = run.chunks.order_by("first_id").first()
+    real, failures = services.screening_impact_range, []
+
+    def flaky(**kwargs):
+        if kwargs["first_id"] == first.first_id and not failures:
+            failures.append(1)
+            raise ConnectionError("データベースが一時的に応答しません")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "screening_impact_range", flaky)
+    from eligibility.tasks import rescreen_chunk
+
+    for chunk_id in run.chunks.values_list("pk", flat=True):
+        rescreen_chunk.enqueue(chunk_id)
+    run_ready_tasks()  # the first chunk fails and is queued again; the second is done
+    run.refresh_from_db()
+    assert (run.status, run.processed) == ("running", 1)
+    first.refresh_from_db()
+    assert (first.status, first.attempts) == ("failed", 1) and "応答しません" in first.error
+    run_ready_tasks()  # the retry
+    run.refresh_from_db()
+    assert (run.status, run.processed, run.changed) == ("done", 3, 2)
+    assert sorted(run.chunks.values_list("attempts", flat=True)) == [1, 2]
+    assert ScreeningChange.objects.filter(version=version).count() == 2
+
+
+def test_a_chunk_that_keeps_failing_fails_the_run(world, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("壊れた")
+
+    monkeypatch.setattr("eligibility.services.screening_impact_range", broken)
+    run = rescreen_run_start(version=publish_new_version(), by=None)
+    assert run.status == "failed" and "壊れた" in run.error
+    assert run.chunks.get().attempts == 3

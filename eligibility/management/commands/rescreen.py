@@ -1,9 +1,9 @@
 """Re-screen the stored screenings under a published rule version, from the shell:
 
-    python manage.py rescreen --rules 2026.2 [--chunk-size 2000] [--as-of 2026-12-01]
+    python manage.py rescreen --rules 2026.2 [--chunk-size 5000] [--as-of 2026-12-01]
 
-The same work as the background task started from the rule administration page: screenings
-are read and written chunk by chunk (memory stays flat), and the progress is printed."""
+The same work as the background tasks started from the rule administration page, the chunks
+done one after the other in this process (memory stays flat), with the progress printed."""
 
 import time
 from datetime import date
@@ -11,7 +11,12 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from eligibility.selectors import rule_version_get
-from eligibility.services import RuleAdminError, rescreen_run_create, rescreen_run_execute
+from eligibility.services import (
+    RESCREEN_CHUNK_SIZE,
+    RuleAdminError,
+    rescreen_run_create,
+    rescreen_run_execute,
+)
 
 
 class Command(BaseCommand):
@@ -23,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rules", required=True, metavar="LABEL", help="公開中の版（例：2026.2）"
         )
-        parser.add_argument("--chunk-size", type=int, default=2000)
+        parser.add_argument("--chunk-size", type=int, default=RESCREEN_CHUNK_SIZE)
         parser.add_argument("--as-of", type=date.fromisoformat, help="判定日（既定：今日）")
 
     def handle(self, *args, rules, chunk_size, as_of, verbosity, **options):
@@ -31,7 +36,13 @@ class Command(BaseCommand):
         if version is None:
             raise CommandError(f"版 {rules} がありません。")
         try:
-            run = rescreen_run_create(version=version, by=None, how="（コマンドから）")
+            run = rescreen_run_create(
+                version=version,
+                by=None,
+                how="（コマンドから）",
+                as_of=as_of,
+                chunk_size=chunk_size,
+            )
         except RuleAdminError as error:
             raise CommandError(error.problems[0]) from None
         started = time.perf_counter()
@@ -45,7 +56,7 @@ class Command(BaseCommand):
                 )
 
         self.stdout.write(f"版 {version.label} で保存済みの確認を再判定します。")
-        run = rescreen_run_execute(run=run, as_of=as_of, chunk_size=chunk_size, progress=progress)
+        run = rescreen_run_execute(run=run, progress=progress)
         elapsed = time.perf_counter() - started
         rate = run.processed / elapsed if elapsed else 0
         self.stdout.write(
