@@ -190,6 +190,11 @@ TASKS = {
     }
 }
 
+# PDF_PRERENDER (on wherever tasks go to the worker): the result PDF of a screening just
+# completed is rendered by the worker and cached (shared through Redis), so the first download
+# is a cache hit.
+PDF_PRERENDER = env_bool("PDF_PRERENDER", not TASKS_IMMEDIATE)
+
 # --- Security -------------------------------------------------------------------------------
 # Production runs with DEBUG off behind a TLS-terminating reverse proxy (docs/operations.md: Production).
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)

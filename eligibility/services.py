@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -155,6 +156,10 @@ def screening_complete(*, screening: Screening, as_of: date, values: dict | None
             *("completed_at", "step", "updated_at"),
         ]
     )
+    if settings.PDF_PRERENDER:
+        from .tasks import render_result_pdf
+
+        transaction.on_commit(partial(render_result_pdf.enqueue, screening.pk))
 
 
 def screening_outcomes_refresh(*, as_of: date, batch: int = 500) -> int:

@@ -5,10 +5,11 @@ from datetime import date
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from pypdf import PdfReader
 
 from eligibility import pdf, result_pdf
-from eligibility.selectors import rule_version_published
+from eligibility.selectors import rule_version_published, today
 from eligibility.services import (
     rule_version_clone,
     rule_version_publish,
@@ -175,3 +176,48 @@ def test_the_result_page_shows_the_answers_as_saved_now(client, screening):
     screening_save_step(screening=screening, values={"employees": 400}, next_step="result")
     html = client.get(page).content.decode()
     assert "中小企業等に該当しません" in html  # 医療法人 over 300 staff
+
+
+@override_settings(
+    PDF_PRERENDER=True, TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+)
+def test_the_worker_renders_the_pdf_of_a_completed_screening_before_the_first_click(
+    client, monkeypatch, run_ready_tasks, django_capture_on_commit_callbacks
+):
+    clinic = factories.clinic(employees=40)
+    user = factories.clinic_user(clinic)
+    screening = screening_create(clinic=clinic, name="A社の見積り", by=user)
+    screening.answers = ANSWERS
+    screening.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        screening_complete(screening=screening, as_of=today())
+    renders = []
+    render_pdf = pdf.render_pdf
+    monkeypatch.setattr(
+        pdf, "render_pdf", lambda *a, **kw: renders.append(1) or render_pdf(*a, **kw)
+    )
+    assert [task.status for task in run_ready_tasks()] == ["SUCCESSFUL"]
+    assert renders == [1]  # by the worker
+
+    client.force_login(user)
+    response = client.get(f"/screenings/{screening.pk}/result.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert renders == [1]  # the first click is a cache hit
+
+
+@override_settings(
+    PDF_PRERENDER=True, TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+)
+def test_a_screening_reopened_before_the_worker_runs_is_not_rendered(
+    run_ready_tasks, django_capture_on_commit_callbacks
+):
+    clinic = factories.clinic(employees=40)
+    user = factories.clinic_user(clinic)
+    screening = screening_create(clinic=clinic, name="A社の見積り", by=user)
+    screening.answers = ANSWERS
+    screening.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        screening_complete(screening=screening, as_of=today())
+    screening_save_step(screening=screening, values={"employees": 41}, next_step="tools")
+    (result,) = run_ready_tasks()
+    assert result.status == "SUCCESSFUL" and result.return_value == {"rendered": False}

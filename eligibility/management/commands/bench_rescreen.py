@@ -29,6 +29,7 @@ SQLITE_PATH = Path("/tmp/bench.sqlite3")
 PG_SERVER = "postgres://postgres@127.0.0.1:5432/"
 PG_DATABASE = "bench_rescreen"
 CHUNK = 5000
+WORKER_OPTIONS = ("--batch", "--no-startup-delay", "--interval", "0", "--no-reload", "-v", "0")
 
 
 class Command(BaseCommand):
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         parser.add_argument("--generate", type=int, help="(内部用)")
         parser.add_argument("--new-version", metavar="LABEL", help="(内部用)")
         parser.add_argument("--impact", metavar="LABEL", help="(内部用)")
+        parser.add_argument("--run-summary", metavar="LABEL", help="(内部用)")
+        parser.add_argument("--workers", default="1,2", help="PostgreSQL で比べる db_worker の数")
 
     def handle(self, *args, sizes, databases, pg_server, keep, generate, new_version, **opts):
         if generate:
@@ -51,6 +54,9 @@ class Command(BaseCommand):
             return self._new_version(new_version)
         if opts["impact"]:
             return self._impact(opts["impact"])
+        if opts["run_summary"]:
+            return self._run_summary(opts["run_summary"])
+        self.workers = [int(n) for n in opts["workers"].split(",") if n.strip()]
         sizes = sorted(int(s.replace("_", "")) for s in sizes.split(","))
         results = {}
         for database in [d.strip() for d in databases.split(",") if d.strip()]:
@@ -83,12 +89,14 @@ class Command(BaseCommand):
         admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
         admin(f"CREATE DATABASE {PG_DATABASE}")
         try:
-            return self._bench("PostgreSQL", server.rstrip("/") + f"/{PG_DATABASE}", sizes)
+            return self._bench(
+                "PostgreSQL", server.rstrip("/") + f"/{PG_DATABASE}", sizes, self.workers
+            )
         finally:
             if not keep:
                 admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
 
-    def _bench(self, name, url, sizes):
+    def _bench(self, name, url, sizes, workers=()):
         env = os.environ | {"DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench-only"}
         self.stdout.write(f"\n== {name} ({url})")
         self._run(env, "migrate", "--no-input", quiet=True)
@@ -113,7 +121,41 @@ class Command(BaseCommand):
                 f"({size_ / inner:,.0f} clinics/s; {seconds:.2f} s with start-up), "
                 f"{changed:,} changed, peak memory {rss / 1024:.0f} MB"
             )
+        if workers:
+            self._compare_workers(env, f"2026.{len(sizes) + 1}", sizes[-1], workers)
         return rows
+
+    def _compare_workers(self, env, label, size, counts):
+        """The same re-screen queued as chunk tasks and run by N `db_worker` processes at
+        once (each exits when the queue is empty): wall time, including their start-up."""
+        times = {}
+        for count in counts:
+            self._run(env, "rescreen", "--rules", label, "--queue", quiet=True)
+            started = time.perf_counter()
+            workers = [
+                subprocess.Popen(
+                    [sys.executable, "manage.py", "db_worker", *WORKER_OPTIONS],
+                    env=env,
+                    cwd=settings.BASE_DIR,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                for _ in range(count)
+            ]
+            for worker in workers:
+                worker.wait()
+            times[count] = time.perf_counter() - started
+            summary = self._run(env, "bench_rescreen", "--run-summary", label, quiet=True)
+            self.stdout.write(
+                f"  {count} db_worker: {size:,} screenings in {times[count]:.2f} s "
+                f"(workers started and stopped included; {summary.strip()})"
+            )
+        if len(times) > 1:
+            first, *_, last = counts
+            self.stdout.write(
+                f"  speed-up with {last} workers against {first}: "
+                f"{times[first] / times[last]:.2f}x (this machine has {os.cpu_count()} cores)"
+            )
 
     def _run(self, env, *args, quiet=False):
         command = [sys.executable, "manage.py", *args]
@@ -168,6 +210,17 @@ class Command(BaseCommand):
             )
 
     # --- inside the throwaway database ------------------------------------------------------
+
+    def _run_summary(self, label):
+        from eligibility.models import RescreenRun
+
+        run = RescreenRun.objects.filter(version__label=label).order_by("-pk").first()
+        seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0
+        chunks = run.chunks.count()
+        self.stdout.write(
+            f"run #{run.pk} {run.status}: {run.processed:,} re-screened, {run.changed:,} "
+            f"changed, {chunks} chunks, first chunk taken to last finished {seconds:.2f} s"
+        )
 
     def _generate(self, count):
         """``count`` more clinics, each with one completed screening under 2026.1 (answers,

@@ -30,8 +30,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--chunk-size", type=int, default=RESCREEN_CHUNK_SIZE)
         parser.add_argument("--as-of", type=date.fromisoformat, help="判定日（既定：今日）")
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="ここでは実行せず、区間ごとのタスクとして登録します（db_worker が分担して実行）",
+        )
 
-    def handle(self, *args, rules, chunk_size, as_of, verbosity, **options):
+    def handle(self, *args, rules, chunk_size, as_of, queue, verbosity, **options):
         version = rule_version_get(label=rules)
         if version is None:
             raise CommandError(f"版 {rules} がありません。")
@@ -45,6 +50,17 @@ class Command(BaseCommand):
             )
         except RuleAdminError as error:
             raise CommandError(error.problems[0]) from None
+        if queue:
+            from eligibility.tasks import rescreen_chunk
+
+            chunk_ids = list(run.chunks.values_list("pk", flat=True))
+            for chunk_id in chunk_ids:
+                rescreen_chunk.enqueue(chunk_id)
+            self.stdout.write(
+                f"版 {version.label} の再判定（{run.total:,}件）を{len(chunk_ids)}区間のタスクとして"
+                f"登録しました（実行 #{run.pk}）。起動中の db_worker が分担して実行します。"
+            )
+            return
         started = time.perf_counter()
 
         def progress(run):
