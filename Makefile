@@ -56,11 +56,12 @@ bench: $(STAMP)
 bench-rescreen: $(STAMP)
 	$(PY) manage.py bench_rescreen
 
-## PDF pipeline: cold/warm, layout alone, Noto comparison, the result page and its cache
+## PDF pipeline: cold/warm, layout alone, the result page and its cache; then the first click
+## on a just-completed screening's PDF with the worker running (PostgreSQL, Redis, db_worker)
 bench-pdf: $(STAMP)
 	scripts/ensure_packages.sh pdf
-	scripts/ensure_packages.sh noto || echo 'Noto Sans CJK could not be installed: the comparison will be skipped'
 	$(PY) manage.py bench_pdf
+	$(PY) scripts/bench_first_click.py
 
 ## Production set-up (gunicorn + PostgreSQL) under 20 concurrent clinics vs a bare view
 bench-load: $(STAMP)

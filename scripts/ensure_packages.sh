@@ -3,7 +3,6 @@
 #   scripts/ensure_packages.sh pdf    WeasyPrint's Pango, and HarfBuzz's subsetter (without it
 #                                     WeasyPrint falls back to fontTools: each PDF 3x slower)
 #   scripts/ensure_packages.sh test   pdf, plus Chromium and a Japanese font for browser tests
-#   scripts/ensure_packages.sh noto   Noto Sans CJK, which `make bench-pdf` compares against
 # Run as root, or with password-less sudo; otherwise it prints the apt-get line and fails.
 # While another install holds apt's lock it waits (APT_LOCK_TIMEOUT seconds, default 600).
 set -euo pipefail
@@ -24,8 +23,7 @@ case "${1:-}" in
     command -v chromium >/dev/null 2>&1 || need+=(chromium)
     has_font 'BIZ UDPGothic' || need+=(fonts-morisawa-bizud-gothic)
     ;;
-  noto) has_font 'Noto Sans CJK JP' || need+=(fonts-noto-cjk) ;;
-  *) echo "usage: $0 pdf|test|noto" >&2; exit 2 ;;
+  *) echo "usage: $0 pdf|test" >&2; exit 2 ;;
 esac
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -2,8 +2,9 @@
 
 Renders templates/eligibility/pdf_sample.html (one A4 page) and prints median milliseconds per
 PDF for: our pipeline cold (first PDF in a fresh subprocess) and warm; WeasyPrint layout alone
-(HTML.render() without write_pdf); the same HTML and stylesheet with Noto Sans CJK JP by family
-name; a clinic name that needs the fallback fonts; then ratios, sizes and the targets.
+(HTML.render() without write_pdf); a clinic name that needs the fallback fonts; then ratios,
+sizes and the targets. (The comparison with a Noto Sans CJK build is gone: layout dominates
+both, and what a clinic feels is the first click, which scripts/bench_first_click.py measures.)
 
 The warm measurements take turns, one run of each per round, so a busy machine slows them all
 alike; both wall-clock and CPU time of this process are shown, and the ratios are medians of
@@ -23,8 +24,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from eligibility import pdf
 
@@ -33,11 +32,6 @@ SAMPLE_CONTEXT = {
     "as_of": "2026年6月1日",
 }
 RARE_CLINIC_NAME = "医療法人 𠮷田会 𠮷田内科・剝離外来"  # 𠮷: NaviGothic Rare, 剝: NaviGothic Ext
-NOTO_FAMILY = "Noto Sans CJK JP"
-NOTO_CSS = (
-    f'html {{ font-family: "{NOTO_FAMILY}", sans-serif; }} '
-    f'@page {{ font-family: "{NOTO_FAMILY}", sans-serif; }}'
-)
 
 # Runs in a fresh interpreter: its first PDF pays for building the pipeline.
 COLD_CHILD = """
@@ -114,7 +108,7 @@ def take_turns(runs: dict[str, Run], rounds: int) -> None:
 
 
 class Command(BaseCommand):
-    help = "PDF（WeasyPrint）の生成時間とファイルサイズを測ります（同梱フォントと Noto Sans CJK の比較）。"
+    help = "PDF（WeasyPrint）の生成時間とファイルサイズを測ります。"
 
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=15, help="warm runs of each (rounds)")
@@ -136,7 +130,6 @@ class Command(BaseCommand):
         def ours_document():
             return pdf.render_document(html, base_url=base_url)
 
-        noto = self.noto_pipeline(html)
         rare_html = sample_html(clinic_name=RARE_CLINIC_NAME)
         started = time.perf_counter()
         pdf.render_pdf(rare_html, base_url=base_url)
@@ -150,19 +143,10 @@ class Command(BaseCommand):
                 lambda _: pdf.render_pdf(rare_html, base_url=base_url)
             ),
         }
-        noto_fonts = embedded_fonts(noto["pdf"]())
-        has_noto = any("Noto" in name for name in noto_fonts)
-        if has_noto:
-            contenders["(c) Noto Sans CJK JP, warm"] = Run(lambda _: noto["pdf"]())
-            contenders["    Noto, write_pdf() alone"] = Run(
-                lambda doc: doc.write_pdf(), noto["document"]
-            )
         take_turns(contenders, runs)
 
         for label, run in contenders.items():
             out(f"{label:32} {run.wall:7.1f} ms wall {run.cpu:7.1f} ms CPU")
-        if not has_noto:
-            out(f"(c) Noto Sans CJK JP: skipped: apt-get install fonts-noto-cjk (got {noto_fonts})")
         out(
             f"    first fallback PDF in this process {rare_first_ms:.0f} ms "
             "(registers the WOFF2 fallback fonts once)"
@@ -174,9 +158,6 @@ class Command(BaseCommand):
         sizes = f"sizes: ours {size / 1024:.1f} KB ({', '.join(embedded_fonts(ours.result))})"
         rare = contenders["(d) ours, 𠮷 and 剝 (fallback)"].result
         sizes += f"; with fallback {len(rare) / 1024:.1f} KB"
-        if has_noto:
-            noto_run = contenders["(c) Noto Sans CJK JP, warm"]
-            sizes += f"; Noto {len(noto_run.result) / 1024:.1f} KB"
         out(sizes)
 
         warm_wall, warm_cpu = paired(ours, layout)
@@ -188,23 +169,6 @@ class Command(BaseCommand):
             ),
             (f"size {size / 1024:.1f} KB", size < 100 * 1024, "< 100 KB"),
         ]
-        if has_noto:
-            noto_write = contenders["    Noto, write_pdf() alone"]
-            ours_write = contenders["    ours, write_pdf() alone"]
-            noto_wall, noto_cpu = paired(noto_run, ours)
-            targets += [
-                (
-                    f"Noto / ours time = {noto_wall:.2f} wall, {noto_cpu:.2f} CPU "
-                    f"(write_pdf() alone: {paired(noto_write, ours_write)[1]:.1f} CPU)",
-                    min(noto_wall, noto_cpu) >= 2,
-                    "≥ 2",
-                ),
-                (
-                    f"ours / Noto size = {size / len(noto_run.result):.3f}",
-                    size * 4 <= len(noto_run.result),
-                    "≤ 0.25",
-                ),
-            ]
         for label, met, goal in targets:
             out(f"  {'met    ' if met else 'NOT MET'}  {label}  (target {goal})")
 
@@ -258,21 +222,6 @@ class Command(BaseCommand):
                 for _ in range(processes)
             ]
         return {key: statistics.median(r[key] for r in results) for key in results[0]}
-
-    def noto_pipeline(self, html: str) -> dict:
-        """The same HTML and pdf.css, with the font families replaced by Noto Sans CJK JP."""
-        font_config = FontConfiguration()
-        fetcher = pdf.StaticFetcher()
-        sheets = [
-            CSS(filename=str(pdf.PDF_CSS), font_config=font_config, url_fetcher=fetcher),
-            CSS(string=NOTO_CSS, font_config=font_config, url_fetcher=fetcher),
-        ]
-
-        def document():
-            page = HTML(string=html, base_url=str(pdf.STATIC_DIR), url_fetcher=fetcher)
-            return page.render(stylesheets=sheets, font_config=font_config)
-
-        return {"document": document, "pdf": lambda: document().write_pdf()}
 
     def pdf_options(self, html: str, runs: int) -> None:
         self.stdout.write("WeasyPrint write_pdf options on our pipeline:")

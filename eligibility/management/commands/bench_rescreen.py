@@ -29,6 +29,7 @@ SQLITE_PATH = Path("/tmp/bench.sqlite3")
 PG_SERVER = "postgres://postgres@127.0.0.1:5432/"
 PG_DATABASE = "bench_rescreen"
 CHUNK = 5000
+TARGET_SECONDS = 5  # issue 19: 105,000 on PostgreSQL with one worker
 WORKER_OPTIONS = ("--batch", "--no-startup-delay", "--interval", "0", "--no-reload", "-v", "0")
 
 
@@ -205,9 +206,14 @@ class Command(BaseCommand):
             growth = largest[2] / smallest[2]
             self.stdout.write(
                 f"{name}: {largest[0] / smallest[0]:.0f}x the clinics took {growth:.2f}x the "
-                f"time; {largest[0]:,} in {largest[2]:.1f} s "
-                f"({'under' if largest[2] < 30 else 'OVER'} the 30 s target)"
+                f"time; {largest[0]:,} in {largest[2]:.1f} s in one process"
             )
+            if name == "PostgreSQL" and largest[0] >= 105_000:
+                met = "met    " if largest[2] <= TARGET_SECONDS else "NOT MET"
+                self.stdout.write(
+                    f"  {met} 105,000 re-screened on PostgreSQL by one worker in "
+                    f"≤ {TARGET_SECONDS} s ({largest[2]:.1f} s)"
+                )
 
     # --- inside the throwaway database ------------------------------------------------------
 
