@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.decorators import rule_admin_required
 
@@ -29,7 +30,6 @@ from .selectors import (
     rule_version_diff,
     rule_version_events,
     rule_version_get_for_admin,
-    rule_version_impact,
     rule_version_list,
     rule_version_published,
     today,
@@ -198,12 +198,22 @@ def version_section(request, version_id: int, section: str):
 @rule_admin_required
 @require_GET
 def version_impact(request, version_id: int):
-    """Every stored screening re-evaluated under this version, compared with what it said."""
+    """Every stored screening re-evaluated under this version, compared with what it said:
+    computed by the worker while the page shows its progress (htmx polls ``?part=progress``
+    and the page reloads once it is ready)."""
     version = rule_version_get_for_admin(version_id=version_id)
-    impact = rule_version_impact(version=version, as_of=today())
+    preview = services.impact_preview(
+        version=version, as_of=today(), again=request.GET.get("again") == "1"
+    )
+    if request.htmx and request.GET.get("part") == "progress":
+        if preview.impact is not None:
+            return HttpResponseClientRefresh()
+        ctx = {"version": version, "preview": preview}
+        return render(request, "eligibility/rules_admin/impact.html#impact-progress", ctx)
     ctx = {
         "version": version,
-        "impact": impact,
+        "preview": preview,
+        "impact": preview.impact,
         "publish_form": PublishForm(initial={"effective_from": today()}),
     }
     return render(request, "eligibility/rules_admin/impact.html", ctx)

@@ -4,7 +4,7 @@ data file, of an export and of a diff); parse_rules makes it a RuleSet for the e
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -469,7 +469,12 @@ class Impact:
 
 
 def rule_version_impact(
-    *, version: RuleVersion, as_of: date, chunk_size: int = 2000, examples: int = 30
+    *,
+    version: RuleVersion,
+    as_of: date,
+    chunk_size: int = 2000,
+    examples: int = 30,
+    progress: Callable[[int], None] | None = None,
 ) -> Impact:
     """The impact preview: counts of screenings whose eligibility, subsidy or next deadline
     changes, the changes most often seen, and per association the clinics affected (the first
@@ -479,6 +484,8 @@ def rule_version_impact(
     by_association: dict[int, AssociationImpact] = {}
     associations = {a.pk: a for a in Association.objects.all()}
     for chunk in screening_impact_chunks(version=version, as_of=as_of, chunk_size=chunk_size):
+        if progress is not None:
+            progress(impact.total)
         for item in chunk:
             impact.total += 1
             if item.changes is None:

@@ -4,14 +4,17 @@ screenings."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache as shared_cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -34,7 +37,9 @@ from .models import (
     ScreeningOutcome,
 )
 from .selectors import (
+    Impact,
     rule_set_for,
+    rule_version_impact,
     rule_version_published,
     screening_impact_range,
     screenings_to_rescreen,
@@ -585,3 +590,75 @@ def rescreen_chunk_execute(*, chunk_id: int, retry: bool = True) -> RescreenChun
             status=RescreenRun.Status.DONE, finished_at=timezone.now()
         )
     return chunk
+
+
+# --- the impact preview, computed by the worker ----------------------------------------------
+
+IMPACT_SECONDS = 15 * 60  # how long a computed preview is shown before it is computed again
+
+
+def impact_cache_key(*, version: RuleVersion, as_of: date) -> str:
+    """What the preview depends on: the version's document (a draft changes), the day and
+    the engine's code (the stored screenings it reads age out with IMPACT_SECONDS)."""
+    shown = json.dumps(version.document, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(shown.encode()).hexdigest()[:16]
+    return f"impact:{version.pk}:{digest}:{as_of.isoformat()}:{engine_version()}"
+
+
+@dataclass
+class ImpactPreview:
+    """The impact once computed; until then how far the worker has got (or why it failed)."""
+
+    impact: Impact | None = None
+    done: int = 0
+    total: int = 0
+    error: str = ""
+
+
+def impact_preview(*, version: RuleVersion, as_of: date, again: bool = False) -> ImpactPreview:
+    """The impact of publishing ``version``, from the cache; when it is not there, a task is
+    queued to compute it (inside this request when TASKS_IMMEDIATE) and its progress returned,
+    so that no request waits for 105,000 screenings. ``again``: forget a failure and retry."""
+    from .tasks import compute_impact
+
+    key = impact_cache_key(version=version, as_of=as_of)
+    state = shared_cache.get_many([key, f"{key}:progress", f"{key}:error"])
+    if key in state:
+        return ImpactPreview(impact=state[key])
+    if f"{key}:error" in state and not again:
+        return ImpactPreview(error=state[f"{key}:error"])
+    if f"{key}:progress" not in state or again:
+        total = screenings_to_rescreen(version=version).count()
+        shared_cache.set(f"{key}:progress", (0, total), IMPACT_SECONDS)
+        shared_cache.delete(f"{key}:error")
+        compute_impact.enqueue(version.pk, as_of.isoformat())
+        impact = shared_cache.get(key)
+        if impact is not None:  # computed already (the immediate backend)
+            return ImpactPreview(impact=impact)
+    done, total = shared_cache.get(f"{key}:progress", (0, 0))
+    error = shared_cache.get(f"{key}:error", "")
+    return ImpactPreview(done=done, total=total, error=error)
+
+
+def impact_compute(*, version_id: int, as_of: date) -> Impact:
+    """Compute the impact preview and keep it in the cache (shared with the web processes
+    through Redis), with its progress after every chunk."""
+    version = RuleVersion.objects.get(pk=version_id)
+    key = impact_cache_key(version=version, as_of=as_of)
+    total = shared_cache.get(f"{key}:progress", (0, 0))[1]
+    try:
+        impact = rule_version_impact(
+            version=version,
+            as_of=as_of,
+            chunk_size=5000,
+            progress=lambda done: shared_cache.set(
+                f"{key}:progress", (done, total), IMPACT_SECONDS
+            ),
+        )
+    except Exception as error:
+        shared_cache.set(f"{key}:error", f"{type(error).__name__}: {error}", IMPACT_SECONDS)
+        shared_cache.delete(f"{key}:progress")
+        raise
+    shared_cache.set(key, impact, IMPACT_SECONDS)
+    shared_cache.delete(f"{key}:progress")
+    return impact

@@ -34,3 +34,14 @@ def render_result_pdf(screening_id: int) -> dict:
         return {"rendered": False}
     data = result_pdf(screening_result(screening=screening, as_of=today()))
     return {"rendered": True, "bytes": len(data)}
+
+
+@task
+def compute_impact(version_id: int, as_of: str) -> dict:
+    """The impact preview of a version (the rule administrator's page polls for it)."""
+    from datetime import date
+
+    from .services import impact_compute
+
+    impact = impact_compute(version_id=version_id, as_of=date.fromisoformat(as_of))
+    return {"total": impact.total, "changed": impact.changed}

@@ -5,6 +5,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
 
 from eligibility.engine.answers import evaluate_answers
 from eligibility.models import PublishedVersionError, RuleVersion, RuleVersionEvent, Screening
@@ -631,3 +633,45 @@ def test_the_version_pages_render_for_each_status(admin_client, draft):
         assert response.status_code == 200
     assert admin_client.get("/rules/admin/999999/").status_code == 404
     assert admin_client.post(f"/rules/admin/{draft.pk}/edit/nothing/", {}).status_code == 404
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_the_worker_computes_the_impact_while_the_page_shows_its_progress(
+    admin_client, draft, run_ready_tasks
+):
+    completed_screening()
+    url = f"/rules/admin/{draft.pk}/impact/"
+    html = admin_client.get(url).content.decode()
+    assert "保存済みの確認 1件をこの版で判定し直しています" in html
+    assert f'hx-get="{url}?part=progress"' in html
+    poll = admin_client.get(f"{url}?part=progress", headers={"HX-Request": "true"})
+    assert poll.content.decode().lstrip().startswith('<div id="impact-progress"')
+    assert DBTaskResult.objects.count() == 1  # polling does not queue it again
+
+    assert [task.status for task in run_ready_tasks()] == ["SUCCESSFUL"]
+    poll = admin_client.get(f"{url}?part=progress", headers={"HX-Request": "true"})
+    assert poll.status_code == 200 and poll["HX-Refresh"] == "true"
+    html = admin_client.get(url).content.decode()
+    assert "で判定し直した場合の影響" in html and "結果が変わる確認" in html
+    assert "impact-progress" not in html
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_a_failed_impact_says_so_and_can_be_computed_again(
+    admin_client, draft, run_ready_tasks, monkeypatch
+):
+    completed_screening()
+    url = f"/rules/admin/{draft.pk}/impact/"
+    admin_client.get(url)
+
+    def broken(**kwargs):
+        raise RuntimeError("壊れた")
+
+    monkeypatch.setattr("eligibility.services.rule_version_impact", broken)
+    assert [task.status for task in run_ready_tasks()] == ["FAILED"]
+    html = admin_client.get(url).content.decode()
+    assert "影響を計算できませんでした（RuntimeError: 壊れた）" in html and "hx-get" not in html
+    monkeypatch.undo()
+    admin_client.get(f"{url}?again=1")
+    assert [task.status for task in run_ready_tasks()] == ["SUCCESSFUL"]
+    assert "結果が変わる確認" in admin_client.get(url).content.decode()
