@@ -186,6 +186,12 @@ def _text(text: Text) -> str:
 def _finish(draft: _Draft, facts, applicant, rules: RuleSet, as_of: date) -> FrameResult:
     frame = draft.frame
     subsidy = whole_yen(draft.exact_yen) if draft.eligible else 0
+    if draft.eligible and subsidy == 0:  # e.g. a 1-yen plan: nothing to apply for
+        draft.refuse(
+            "補助額が1円未満になるため、この費用では申請の対象になりません。",
+            f"{frame.code}.cost",
+            frame.source,
+        )
     if draft.uses_assumption and draft.eligible:
         verdict = "confirm"
     else:
@@ -341,7 +347,7 @@ def _normal(draft: _Draft, plan: NormalPlan, facts: ClinicFacts, applicant, rule
             f"（上限{man_yen(small_limit)}未満）です。"
         )
 
-    if not facts.wage_increase_plan:
+    if facts.wage_increase_plan is False:
         draft.eligible = False
         draft.cite(
             "wage_plan_requirement",
@@ -351,6 +357,16 @@ def _normal(draft: _Draft, plan: NormalPlan, facts: ClinicFacts, applicant, rule
             ),
         )
         return
+    if facts.wage_increase_plan is None:  # わからない, or not asked yet: 要確認, with the amount
+        draft.uses_assumption = True
+        draft.cite(
+            "wage_plan_requirement",
+            lambda: (
+                f"{small_max + 1}プロセス以上の申請には賃金引上げ計画の策定と従業員への表明が"
+                "必要です。策定・表明するかどうかが未定のため要確認です。策定・表明する場合の"
+                f"補助額を示しています。{alternative()}"
+            ),
+        )
     if exact < large_min:
         draft.eligible = False
         draft.cite(

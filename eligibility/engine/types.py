@@ -159,7 +159,7 @@ class ClinicFacts:
     legal_form: str
     employees: int  # 常時使用する従業員の数
     minimum_wage_near: bool = False
-    wage_increase_plan: bool = False
+    wage_increase_plan: bool | None = False  # None: わからない (or not asked yet)
 
 
 @dataclass(frozen=True)

@@ -256,3 +256,43 @@ def test_every_reason_cites_a_rule_and_a_source(rules):
     for result in evaluation.frames:
         for reason in result.reasons + result.requirements + result.improvements:
             assert reason.rule and reason.source, reason
+
+
+@pytest.mark.parametrize(
+    ("wage", "verdict", "subsidy"),
+    [
+        pytest.param(True, "eligible", 2_000_000, id="策定する-申請可能"),
+        pytest.param(None, "confirm", 2_000_000, id="わからない-要確認で補助額も示す"),
+        pytest.param(False, "not_eligible", 0, id="策定しない-対象外"),
+    ],
+)
+def test_normal_four_processes_with_the_wage_plan_answered_or_not(rules, wage, verdict, subsidy):
+    result = frame(rules, "normal", Plan(normal=NormalPlan(4, 4_000_000)), wage=wage)
+    assert (result.verdict, result.subsidy_yen) == (verdict, subsidy)
+    if wage is None:
+        text = " ".join(r.text for r in result.reasons)
+        assert "策定・表明するかどうかが未定のため要確認です" in text
+        assert "「策定しない」とのご回答です" not in text
+
+
+@pytest.mark.parametrize(
+    ("code", "plan"),
+    [
+        pytest.param(
+            "invoice", Plan(invoice=InvoicePlan(frozenset({"accounting"}), 1)), id="インボイス-1円"
+        ),
+        pytest.param("e_trade", Plan(e_trade=CostPlan(1)), id="電子取引-1円"),
+    ],
+)
+def test_a_frame_with_nothing_to_subsidise_is_not_eligible(rules, code, plan):
+    result = frame(rules, code, plan)
+    assert (result.eligible, result.verdict, result.subsidy_yen) == (False, "not_eligible", 0)
+    assert result.why_not == "補助額が1円未満になるため、この費用では申請の対象になりません。"
+    # one yen more that still rounds to 0: the same; 2 yen at 2/3 or 3/4 is 1 yen: eligible
+    assert frame(rules, code, type(plan)({code: _with_cost(plan[code], 2)})).eligible
+
+
+def _with_cost(plan, cost):
+    if isinstance(plan, InvoicePlan):
+        return InvoicePlan(plan.functions, cost)
+    return CostPlan(cost)

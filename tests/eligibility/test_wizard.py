@@ -346,3 +346,23 @@ def test_the_preview_the_stored_outcomes_and_the_result_agree(clinic_client):
     ).content.decode()
     for amount in subsidies.values():
         assert f"{amount:,}円" in page and f"{amount:,}円" in preview
+
+
+def test_wage_plan_unknown_is_to_be_confirmed_with_the_amount_not_refused(clinic_client):
+    screening = start(clinic_client)
+    tools = {
+        "normal-tools": ["web_reservation", "cashless", "ordering", "accounting"],  # 4 processes
+        "normal-purchase_yen": "4,000,000",
+    }
+    response = walk(clinic_client, screening, goals=["normal"], tools_data=tools)
+    assert response.url == step_url(screening, "wages")
+    preview = clinic_client.get(step_url(screening, "tools")).content.decode()
+    assert "「策定しない」とのご回答です" not in preview  # not asked yet: not a refusal
+    response = clinic_client.post(
+        step_url(screening, "wages"),
+        {"minimum_wage_near": "no", "wage_increase_plan": "unknown"},
+    )
+    html = clinic_client.get(response.url).content.decode()
+    assert "策定・表明するかどうかが未定のため要確認です" in html
+    assert "「策定しない」とのご回答です" not in html
+    assert "2,000,000円" in html  # 4,000,000円 × 1/2, if they do make the plan
