@@ -50,6 +50,13 @@ class Clinic(models.Model):
     phone = models.CharField("電話番号", max_length=20, blank=True)
     employees = models.PositiveIntegerField("常時使用する従業員数", null=True, blank=True)
     insurance_code = models.CharField("保険医療機関コード", max_length=10, blank=True)
+    new_round_notice = models.DateTimeField(
+        "新しい公募回のお知らせの希望",
+        null=True,
+        blank=True,
+        help_text="受付中の回がないときに「新しい回が発表されたら知らせてほしい」と希望した日時"
+        "（空欄：希望なし）。",
+    )
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 

@@ -125,3 +125,11 @@ def associations_ensure() -> None:
         Association(prefecture_code=code, prefecture=name, name=association_name(name))
         for code, name in enumerate(PREFECTURES, 1)
     )
+
+
+def clinic_new_round_notice_set(*, clinic: Clinic, wanted: bool) -> None:
+    """Record (or withdraw) the clinic's wish to hear when a new round is published. Written
+    with update(): the wish is not part of the profile (its updated_at keys the result PDF)."""
+    when = timezone.now() if wanted else None
+    Clinic.objects.filter(pk=clinic.pk).update(new_round_notice=when)
+    clinic.new_round_notice = when

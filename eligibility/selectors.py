@@ -176,6 +176,12 @@ class ScreeningResult:
         )
 
     @property
+    def waiting(self) -> list[FrameView]:
+        """Frames the clinic qualifies for (or may: 要確認) but cannot apply for now: no round
+        of this version is open."""
+        return [v for v in self.frames if v.result.eligible and v.result.next_deadline is None]
+
+    @property
     def upcoming_deadlines(self) -> list[tuple[FrameRules, Round]]:
         found = []
         for view in self.frames:

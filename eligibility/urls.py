@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("screenings/<int:screening_id>/rename/", views.screening_rename, name="screening_rename"),
     path(
+        "screenings/<int:screening_id>/new-round-notice/",
+        views.screening_new_round_notice,
+        name="screening_new_round_notice",
+    ),
+    path(
         "screenings/<int:screening_id>/<slug:step>/preview/",
         views.wizard_preview,
         name="wizard_preview",

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import clinic_user_required
+from clinics.services import clinic_new_round_notice_set
 
 from . import services
 from .calendar import deadlines_ics
@@ -252,3 +253,18 @@ def screening_pdf(request, screening_id: int):
     filename = f"hojokin-navi-HN-{screening.pk:06d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@clinic_user_required
+@require_POST
+def screening_new_round_notice(request, screening_id: int):
+    """From a result whose frames qualify but have no open round: the clinic asks to be told
+    when a new round is published (or withdraws the wish). The e-mail is sent by the reminders."""
+    screening = screening_get_for_user(user=request.user, screening_id=screening_id)
+    wanted = request.POST.get("wanted") == "on"
+    clinic_new_round_notice_set(clinic=screening.clinic, wanted=wanted)
+    if wanted:
+        messages.success(request, "新しい公募回が発表されたら、メールでお知らせします。")
+    else:
+        messages.success(request, "新しい公募回のお知らせを取り消しました。")
+    return redirect(reverse("screening_result", args=[screening.pk]) + "#new-round")

@@ -71,6 +71,7 @@ RULES = {
     ),
     "screening_recheck": Rule({"clinic_a"}, "post", kwargs={"screening_id": "screening"}),
     "screening_rename": Rule({"clinic_a"}, "post", kwargs={"screening_id": "screening"}),
+    "screening_new_round_notice": Rule({"clinic_a"}, "post", kwargs={"screening_id": "screening"}),
     # a clinic's results: its users and its association's staff
     "screening_result": Rule({"clinic_a", "staff_x"}, kwargs={"screening_id": "screening"}),
     "screening_pdf": Rule({"clinic_a", "staff_x"}, kwargs={"screening_id": "screening"}),
