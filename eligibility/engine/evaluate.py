@@ -394,9 +394,17 @@ def _bounded(draft: _Draft, exact: mpq | int, min_yen: int, max_yen: int, min_ke
         )
         return
     if exact > max_yen:
-        draft.exact_yen = draft.step("上限の適用", lambda: f"上限{yen(max_yen)}まで", max_yen)
+        draft.exact_yen = draft.step("上限の適用", lambda: _up_to(draft, max_yen), max_yen)
     else:
         draft.exact_yen = exact
+
+
+def _up_to(draft: _Draft, max_yen: int) -> str:
+    """上限4,500,000円まで; for a band that ends below a round figure (150万円未満), that figure
+    first, so that 1,499,999円 does not read like a slip."""
+    if draft.max_is_exclusive and max_yen == draft.max_yen - 1:
+        return f"上限{man_yen(draft.max_yen)}未満（{yen(max_yen)}まで）"
+    return f"上限{yen(max_yen)}まで"
 
 
 def _cost_for(subsidy_yen: int, rate_value: mpq | None) -> int:

@@ -96,3 +96,24 @@ def test_another_clinic_cannot_record_a_wish_on_this_result(client, clinic_clien
     response = client.post(f"/screenings/{screening.pk}/new-round-notice/", {"wanted": "on"})
     assert response.status_code == 404
     assert Clinic.objects.get(pk=clinic_client.user.clinic.pk).new_round_notice is None
+
+
+def test_the_invoice_range_shows_each_cap_on_its_own_line(clinic_client):
+    user = clinic_client.user
+    screening = screening_create(clinic=user.clinic, name="会計ソフト", by=user)
+    screening.answers = {
+        "legal_form": "medical_corporation",
+        "employees": 40,
+        "goals": ["normal", "invoice"],
+        "normal": {"tools": ["web_reservation"], "purchase_yen": 4_000_000},
+        "invoice": {"tools": ["accounting"], "purchase_yen": 600_000, "pc_yen": 150_000},
+        "minimum_wage_near": False,
+        "tools_done": True,
+    }
+    screening.save()
+    screening_complete(screening=screening, as_of=today())
+    html = clinic_client.get(f"/screenings/{screening.pk}/result/").content.decode()
+    assert "ソフトウェア：500,000円以下（1機能）" in html
+    assert "PC・タブレット等：100,000円以下" in html and "レジ・券売機等：200,000円以下" in html
+    assert "下限はありません" in html and "下限なし、800,000円以下" not in html
+    assert "50,000円以上、150万円未満（1,499,999円まで）" in html  # 通常枠

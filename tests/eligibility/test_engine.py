@@ -296,3 +296,13 @@ def _with_cost(plan, cost):
     if isinstance(plan, InvoicePlan):
         return InvoicePlan(plan.functions, cost)
     return CostPlan(cost)
+
+
+def test_a_band_below_a_round_figure_is_shown_with_that_figure_first(rules):
+    result = frame(rules, "normal", Plan(normal=NormalPlan(2, 4_000_000)))
+    assert result.subsidy_yen == 1_499_999
+    assert [s.formula for s in result.steps if s.label == "上限の適用"] == [
+        "上限150万円未満（1,499,999円まで）"
+    ]
+    large = frame(rules, "normal", Plan(normal=NormalPlan(4, 12_000_000)), wage=True)
+    assert [s.formula for s in large.steps if s.label == "上限の適用"] == ["上限4,500,000円まで"]
