@@ -89,6 +89,7 @@ class ClinicProfileForm(forms.ModelForm):
         required=False,
         help_text="13桁の数字です（医療法人・社会福祉法人は必須、個人開業医は空欄）。",
     )
+    corporate_number.required_when = "法人は必須"  # templates/forms/field.html shows it
     representative = NormalizedCharField(label="開設者・代表者", max_length=100)
     postal_code = forms.CharField(
         label="郵便番号", help_text="例：123-4567（〒やハイフンはあってもなくても構いません）"

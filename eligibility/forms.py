@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation, localcontext
 
 from django import forms
 
-from clinics.forms import HeadcountField, NormalizedCharField, WholeNumberField
+from clinics.forms import HeadcountField, PlainCharField, WholeNumberField
 from clinics.normalize import nfkc
 from eligibility.engine.types import FrameRules, RuleSet
 
@@ -204,9 +204,8 @@ class WagesForm(forms.Form):
 
 
 class ScreeningNameForm(forms.Form):
-    # folded before it is checked, so that max_length counts what is saved (NFKC can lengthen
-    # text: ㍿ becomes 株式会社)
-    name = NormalizedCharField(
+    # kept as typed: 「（電子カルテ＋予約）」 stays full-width (invisible characters are removed)
+    name = PlainCharField(
         label="名前",
         max_length=100,
         help_text="例：A社の見積り（2026年11月）",

@@ -366,3 +366,12 @@ def test_wage_plan_unknown_is_to_be_confirmed_with_the_amount_not_refused(clinic
     assert "策定・表明するかどうかが未定のため要確認です" in html
     assert "「策定しない」とのご回答です" not in html
     assert "2,000,000円" in html  # 4,000,000円 × 1/2, if they do make the plan
+
+
+def test_a_screenings_name_is_kept_as_typed(clinic_client):
+    clinic_client.post("/screenings/", {"name": "（電子カルテ＋予約＋会計）"})
+    screening = Screening.objects.latest("id")
+    assert screening.name == "（電子カルテ＋予約＋会計）"
+    clinic_client.post(f"/screenings/{screening.pk}/rename/", {"name": "Ａ社の見積り　第２版"})
+    screening.refresh_from_db()
+    assert screening.name == "Ａ社の見積り　第２版"
