@@ -209,8 +209,13 @@ def test_the_applicant_step_shows_the_sme_verdict_live_with_htmx(clinic_client):
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="sme-result"')
+    # the contents of the live region, which stays in the page (a screen reader reads a change
+    # inside a live region, not a region swapped for a new one)
+    assert 'id="sme-result"' not in html and html.lstrip().startswith('<div class="card">')
     assert "中小企業等に該当しません" in html and "301人" in html
+    page = clinic_client.get(step_url(screening, "applicant")).content.decode()
+    assert '<div id="sme-result" aria-live="polite">' in page
+    assert 'hx-target="#sme-result" hx-swap="innerHTML"' in page
 
 
 def test_the_tools_step_previews_the_subsidy_with_htmx(clinic_client):
@@ -225,8 +230,11 @@ def test_the_tools_step_previews_the_subsidy_with_htmx(clinic_client):
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()
-    assert html.lstrip().startswith('<section id="preview"')
+    assert 'id="preview"' not in html and html.lstrip().startswith('<h2 id="preview-heading"')
     assert "480,000円" in html and "240,000円" in html
+    page = clinic_client.get(step_url(screening, "tools")).content.decode()
+    assert '<section id="preview" class="card" aria-live="polite"' in page
+    assert 'hx-target="#preview" hx-swap="innerHTML"' in page
 
 
 def test_a_result_before_the_last_step_sends_the_clinic_back(clinic_client):
