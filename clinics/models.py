@@ -54,6 +54,7 @@ class Clinic(models.Model):
         "新しい公募回のお知らせの希望",
         null=True,
         blank=True,
+        editable=False,  # set from a result page (clinics.services), not in the profile forms
         help_text="受付中の回がないときに「新しい回が発表されたら知らせてほしい」と希望した日時"
         "（空欄：希望なし）。",
     )

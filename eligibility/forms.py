@@ -95,7 +95,11 @@ class ApplicantForm(forms.Form):
         label="常時使用する従業員数",
         min_value=0,
         max_value=1_000_000,
-        help_text="常時雇用している職員の人数です（数え方の細部は公募要領で要確認）。",
+        help_text=(
+            "常時雇用している職員の人数です（数え方の細部は公募要領で要確認）。"
+            "医療法人・社会福祉法人は、複数の診療所・施設を開設していても法人全体の人数です"
+            "（申請も法人単位です）。"
+        ),
         error_messages={"invalid": "人数は0以上の整数で入力してください。"},
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
@@ -143,7 +147,10 @@ class CostForm(forms.Form):
                     choices=list(tool_choices),
                     widget=forms.CheckboxSelectMultiple,
                     required=True,
-                    error_messages={"required": "導入するITツールを1つ以上選んでください。"},
+                    error_messages={
+                        "required": "1つ以上選んでください。補助額は、選んだツールが対応する"
+                        "業務プロセスの数で決まるため、ここは空欄にできません（金額は空欄でも構いません）。"
+                    },
                 ),
                 **self.fields,
             }

@@ -107,9 +107,13 @@ def _wizard_ctx(screening, step, forms, rules) -> dict:
         "reachable": codes[: codes.index(screening.step) + 1] if screening.step in codes else [],
         "forms": forms,
         "form": forms.get(""),
-        "errors": [
-            (f"{bound.auto_id}_field", bound.label, error)
-            for form in forms.values()
+        "errors": [  # linked to the input itself (the first box of a group), named with its frame
+            (
+                bound.id_for_label or f"{bound.auto_id}_0",
+                f"{form.frame.name}の{bound.label}" if code else bound.label,
+                error,
+            )
+            for code, form in forms.items()
             for bound in form
             for error in bound.errors
         ],

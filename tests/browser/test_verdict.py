@@ -100,3 +100,24 @@ def test_the_live_region_stays_in_the_page_when_the_estimate_changes(site, page)
     page.get_by_label("常時使用する従業員数").press("Tab")
     expect(region).to_contain_text("中小企業等に該当します")
     assert handle.evaluate("node => node.isConnected")
+
+
+def test_amounts_stay_whole_on_a_phone(site, browser):
+    user = factories.clinic_user(factories.clinic(employees=40))
+    screening = completed_screening(user)
+    page = browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 800}).new_page()
+    login(page, site, user.email, factories.PASSWORD)
+    page.goto(f"{site}/screenings/{screening.pk}/result/")
+    cells = page.locator("table.arith td")
+    expect(cells.first).to_be_visible()
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll('table td')]
+            .filter(td => /[0-9],[0-9]{3}円/.test(td.textContent))
+            .filter(td => td.scrollWidth > td.clientWidth + 1)
+            .map(td => td.textContent.trim())"""
+    )
+    assert broken == []
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1]  # no sideways scroll of the page
+    for amount in page.locator("table.arith td.num").all_inner_texts():
+        assert "\n" not in amount.strip()  # 1,200,000円 on one line

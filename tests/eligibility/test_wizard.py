@@ -383,3 +383,19 @@ def test_a_screenings_name_is_kept_as_typed(clinic_client):
     clinic_client.post(f"/screenings/{screening.pk}/rename/", {"name": "Ａ社の見積り　第２版"})
     screening.refresh_from_db()
     assert screening.name == "Ａ社の見積り　第２版"
+
+
+def test_the_error_summary_names_each_frame_and_links_to_its_first_box(clinic_client):
+    screening = start(clinic_client)
+    clinic_client.post(
+        step_url(screening, "applicant"), {"legal_form": "medical_corporation", "employees": "40"}
+    )
+    clinic_client.post(step_url(screening, "goals"), {"goals": ["normal", "invoice"]})
+    html = clinic_client.post(step_url(screening, "tools"), {}).content.decode()
+    summary = html[html.index("error-summary") :]
+    assert (
+        '<a href="#id_normal-tools_0">通常枠の導入するITツール：1つ以上選んでください。' in summary
+    )
+    assert '<a href="#id_invoice-tools_0">インボイス対応類型の導入するITツール：' in summary
+    assert 'id="id_normal-tools_0"' in html  # the link's target is the first checkbox
+    assert "金額は空欄でも構いません" in summary
