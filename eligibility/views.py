@@ -82,7 +82,12 @@ def wizard_step(request, screening_id: int, step: str):
     forms = step_forms(
         step, screening.answers, rules, request.POST if request.method == "POST" else None
     )
-    if request.method == "POST" and all(form.is_valid() for form in forms.values()):
+    recalculate = "recalculate" in request.POST  # the estimate without JavaScript
+    if (
+        request.method == "POST"
+        and not recalculate
+        and all(form.is_valid() for form in forms.values())
+    ):
         values = step_values(step, forms)
         following = next_step(step, screening.answers | values, rules)
         if following == "result":
@@ -91,7 +96,25 @@ def wizard_step(request, screening_id: int, step: str):
         services.screening_save_step(screening=screening, values=values, next_step=following)
         return redirect("wizard_step", screening.pk, following)
     ctx = _wizard_ctx(screening, step, forms, rules)
+    if recalculate:
+        for form in forms.values():  # 再計算 is not a submission: no error messages
+            form.errors.clear()
+        ctx["errors"] = []
     return render(request, "eligibility/wizard_step.html", ctx)
+
+
+def _as_typed(answers: dict, step: str, forms: dict) -> tuple[dict, list]:
+    """The answers with what was typed in this step's valid forms, and the forms that are not
+    valid (their frames are estimated from the values saved before)."""
+    typed, invalid = dict(answers), []
+    for code, form in forms.items():
+        if not form.is_bound:
+            continue
+        if form.is_valid():
+            typed |= step_values(step, {code: form}) if code == "" else {code: form.cleaned_data}
+        else:
+            invalid.append(form)
+    return typed, invalid
 
 
 def _wizard_ctx(screening, step, forms, rules) -> dict:
@@ -120,7 +143,7 @@ def _wizard_ctx(screening, step, forms, rules) -> dict:
         "rules": rules,
         "previous_url": reverse("wizard_step", args=[screening.pk, previous]) if previous else None,
         "applicant": _applicant_or_none(screening.answers, rules),
-        "preview": _preview(screening.answers, rules) if step == "tools" else None,
+        **(_tools_preview(screening.answers, forms, rules) if step == "tools" else {}),
         "group_frames": [  # frames a group applies for: nothing to type here
             f for f in chosen_frames(screening.answers, rules) if f.formula == "multi"
         ],
@@ -131,6 +154,16 @@ def _applicant_or_none(answers, rules):
     if answers.get("legal_form") not in rules.legal_forms or answers.get("employees") is None:
         return None
     return assess_applicant(ClinicFacts(answers["legal_form"], answers["employees"]), rules)
+
+
+def _tools_preview(answers, forms, rules) -> dict:
+    """The estimate of the values on the page: what was typed where it is valid, else what was
+    saved (and which frames those are)."""
+    typed, invalid = _as_typed(answers, "tools", forms)
+    return {
+        "preview": _preview(typed, rules),
+        "preview_saved_for": [form.frame.name for form in invalid],
+    }
 
 
 def _preview(answers, rules):
@@ -151,14 +184,11 @@ def wizard_preview(request, screening_id: int, step: str):
         raise Http404
     rules = rule_set_for(version=screening.rule_version)
     forms = step_forms(step, screening.answers, rules, request.POST)
-    answers = dict(screening.answers)
-    for code, form in forms.items():
-        if form.is_valid():
-            answers |= step_values(step, {code: form}) if code == "" else {code: form.cleaned_data}
     if step == "applicant":
+        answers, _ = _as_typed(screening.answers, step, forms)
         ctx = {"applicant": _applicant_or_none(answers, rules)}
         return render(request, "eligibility/wizard_step.html#sme-result", ctx)
-    ctx = {"preview": _preview(answers, rules)}
+    ctx = _tools_preview(screening.answers, forms, rules)
     return render(request, "eligibility/wizard_step.html#preview", ctx)
 
 

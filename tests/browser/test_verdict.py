@@ -121,3 +121,22 @@ def test_amounts_stay_whole_on_a_phone(site, browser):
     assert widths[0] <= widths[1]  # no sideways scroll of the page
     for amount in page.locator("table.arith td.num").all_inner_texts():
         assert "\n" not in amount.strip()  # 1,200,000円 on one line
+
+
+def test_without_javascript_the_estimate_is_recalculated_on_request(site, browser):
+    user = factories.clinic_user(factories.clinic(employees=40, legal_form="medical_corporation"))
+    page = browser.new_context(locale="ja-JP", java_script_enabled=False).new_page()
+    login(page, site, user.email, factories.PASSWORD)
+    page.goto(f"{site}/screenings/")
+    page.get_by_label("名前").fill("JavaScriptなし")
+    page.get_by_role("button", name="確認を始める").click()
+    page.get_by_role("button", name="保存して次へ").click()
+    page.get_by_label("セキュリティ対策（セキュリティ対策推進枠）").check()
+    page.get_by_role("button", name="保存して次へ").click()
+    expect(page.locator("#preview")).to_contain_text("金額を入力すると補助額を計算します。")
+    page.get_by_label("お助け隊サービス利用料（月額）").fill("２万円")
+    page.get_by_label("利用月数").fill("24")
+    page.get_by_role("button", name="入力した金額で目安を再計算").click()
+    expect(page.locator("#preview")).to_contain_text("240,000円")
+    expect(page.get_by_label("お助け隊サービス利用料（月額）")).to_have_value("２万円")
+    expect(page.get_by_role("heading", level=1)).to_have_text("導入予定のITツールと費用")

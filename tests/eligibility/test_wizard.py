@@ -399,3 +399,29 @@ def test_the_error_summary_names_each_frame_and_links_to_its_first_box(clinic_cl
     assert '<a href="#id_invoice-tools_0">インボイス対応類型の導入するITツール：' in summary
     assert 'id="id_normal-tools_0"' in html  # the link's target is the first checkbox
     assert "金額は空欄でも構いません" in summary
+
+
+def test_the_estimate_is_of_the_values_on_the_page(clinic_client):
+    screening = start(clinic_client)
+    clinic_client.post(
+        step_url(screening, "applicant"), {"legal_form": "medical_corporation", "employees": "40"}
+    )
+    clinic_client.post(step_url(screening, "goals"), {"goals": ["security", "invoice"]})
+    first = clinic_client.get(step_url(screening, "tools")).content.decode()
+    assert "金額を入力すると補助額を計算します。" in first and "対象外" not in first
+
+    # without JavaScript: 再計算 shows the estimate of what was typed, saves nothing, no errors
+    typed = {"security-service_monthly_yen": "２万", "security-service_months": "24"}
+    response = clinic_client.post(step_url(screening, "tools"), typed | {"recalculate": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "240,000円" in html
+    assert "入力内容を確認してください" not in html
+    screening.refresh_from_db()
+    assert "security" not in screening.answers and "tools_done" not in screening.answers
+
+    # after a validation error elsewhere, the valid frame is estimated from what was typed and
+    # the page says which frame falls back to the saved values
+    bad = typed | {"invoice-tools": ["accounting"], "invoice-purchase_yen": "六十万"}
+    html = clinic_client.post(step_url(screening, "tools"), bad).content.decode()
+    assert "入力内容を確認してください" in html and "240,000円" in html
+    assert "インボイス対応類型は入力に誤りがあるため、前回保存した金額で計算しています。" in html
