@@ -70,6 +70,13 @@ def test_it_reads_as_a_letter_with_the_outline_schedule_and_past_results(client)
     ):
         assert text in html, text
     assert html.count("<p>") >= 6  # paragraphs, not one block
+    # members read the notice, not our transcription notes; its attachments point at what
+    # exists: the outline on this page and the official site (no file links that fail)
+    assert "seeds/" not in html and "PDFからの抽出" not in html
+    attachments = html[html.index("<h3>添付資料</h3>") :][:1200]
+    assert f'href="#annex-heading-{publication.pk}"' in attachments
+    assert 'href="https://it-shien.smrj.go.jp/"' in attachments
+    assert "<li>デジタル化・AI導入補助金2026 案内チラシ</li>" in attachments
 
 
 def test_the_outline_comes_from_the_published_rule_version(client):
