@@ -147,6 +147,19 @@ def _row_data(cells: list, header: Header) -> dict[str, str]:
     return data
 
 
+def _read_kanji_numbers(data: dict[str, str], header: Header) -> list[str]:
+    """A headcount written in kanji (三十) is read as a number, with a note for the preview."""
+    raw = data.get("employees", "")
+    number = normalize.kanji_number(raw)
+    if number is None:
+        return []
+    data["employees"] = str(number)
+    title = header.titles.get("employees") or FIELD_HEADERS["employees"]
+    return [
+        f"{title}の「{raw.strip()}」を{number}人と読みました。違う場合はファイルを直してください。"
+    ]
+
+
 def check_row(data: dict[str, str], header: Header) -> tuple[dict, list[str]]:
     """(the cleaned values of the filled-in cells, the reasons the row cannot be imported)."""
     form = MemberRowForm(data)
@@ -156,7 +169,12 @@ def check_row(data: dict[str, str], header: Header) -> tuple[dict, list[str]]:
         by_column = sorted(form.errors.items(), key=lambda item: _position(order, item[0]))
         for name, messages in by_column:
             title = header.titles.get(name) or FIELD_HEADERS.get(name, "")
-            errors += [f"{title}：{message}" if title else message for message in messages]
+            typed = (data.get(name) or "").strip()
+            shown = f"（ファイルの値：「{typed[:40]}」）" if typed else ""
+            errors += [
+                f"{title}：{message}{shown}" if title else f"{message}{shown}"
+                for message in messages
+            ]
         return {}, errors
     values = {
         name: value
@@ -194,9 +212,12 @@ def parse_member_file(*, file_name: str, data: bytes) -> ParsedFile:
                 "ファイルを分けて、順に取り込んでください。"
             )
         row_data = _row_data(cells, header)
+        notes = _read_kanji_numbers(row_data, header)
         values, errors = check_row(row_data, header)
         name = values.get("name") or normalize.text(row_data.get("name", ""))
-        rows.append({"row": number, "name": name, "values": values, "errors": errors})
+        rows.append(
+            {"row": number, "name": name, "values": values, "errors": errors, "notes": notes}
+        )
     if not rows:
         raise ImportFileError("見出しの行のほかに、取り込む行がありません。")
     columns = {
@@ -278,8 +299,11 @@ def plan_rows(
     but whose prefecture is not the association's gets a warning."""
     by_number = {c.corporate_number: c for c in clinics if c.corporate_number}
     by_key = defaultdict(list)
+    by_phone = defaultdict(list)
     for clinic in clinics:
         by_key[_match_key(clinic.name, clinic.phone)].append(clinic)
+        if clinic.phone:
+            by_phone[normalize.digits(clinic.phone)].append(clinic)
     seen_number, seen_key, seen_clinic = {}, {}, {}
     planned = []
     for row in rows:
@@ -317,9 +341,20 @@ def plan_rows(
         if number:
             seen_number[number] = plan.row
         seen_key[key] = (plan.row, number)
-        plan.warning = prefecture_warning(
-            prefecture=values.get("prefecture", ""), association=association, wording="import"
+        warnings = [*row.get("notes", [])]
+        warnings.append(
+            prefecture_warning(
+                prefecture=values.get("prefecture", ""), association=association, wording="import"
+            )
         )
+        phone = normalize.digits(values.get("phone", ""))
+        others = [c for c in by_phone.get(phone, []) if c is not clinic] if phone else []
+        if others:
+            warnings.append(
+                f"電話番号 {values['phone']} は登録済みの会員（{'、'.join(c.name for c in others[:3])}）"
+                "と同じです。別の医療機関なら、そのまま取り込めます。"
+            )
+        plan.warning = " ".join(w for w in warnings if w)
         if clinic is None:
             plan.status = NEW
             continue

@@ -161,3 +161,27 @@ def fit_file_name(name: str, max_length: int) -> str:
     if len(suffix) > max_length // 2:
         stem, suffix = name, ""
     return fit(stem, max_length, after=suffix)
+
+
+_KANJI_DIGITS = dict(zip("〇零一二三四五六七八九", (0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def kanji_number(text: str) -> int | None:
+    """三十 -> 30, 二百五 -> 205, 百二十 -> 120, 一〇 -> 10; None unless the whole text (after
+    NFKC, without 人 or 名) is a number written in kanji below 10,000."""
+    text = re.sub(r"[人名\s]", "", nfkc(text or ""))
+    if not text or any(c not in _KANJI_DIGITS and c not in _KANJI_UNITS for c in text):
+        return None
+    if not any(c in _KANJI_UNITS for c in text):  # digit by digit: 一〇 -> 10
+        return int("".join(str(_KANJI_DIGITS[c]) for c in text))
+    total, digit = 0, None
+    for c in text:
+        if c in _KANJI_DIGITS:
+            if digit is not None:
+                return None  # 三四十: not a number people write
+            digit = _KANJI_DIGITS[c]
+        else:
+            total += (1 if digit is None else digit) * _KANJI_UNITS[c]
+            digit = None
+    return total + (digit or 0)

@@ -250,6 +250,7 @@ def test_only_the_name_is_required_but_what_is_present_must_be_valid(staff_clien
         "郵便番号が悪い医院,12345,,,",
         "人数が負の医院,,-3,,",
         "人数が文字の医院,,たくさん,,",
+        "人数が漢数字の医院,,三十,,",
         "開設主体が不明の医院,,,株式会社,",
         "開設主体なしで法人番号が悪い医院,,,,8011105000002",
         ",,,,",
@@ -258,18 +259,25 @@ def test_only_the_name_is_required_but_what_is_present_must_be_valid(staff_clien
     member_import, html = preview(staff_client, content)
     errors = {row["name"]: row["errors"] for row in member_import.rows}
     assert errors["名前だけの医院"] == []
-    assert errors["郵便番号が悪い医院"] == [
-        "〒：郵便番号は7桁の数字で入力してください（例：123-4567）。"
+    assert errors["郵便番号が悪い医院"] == [  # the value from the file is shown with the reason
+        "〒：郵便番号は7桁の数字で入力してください（例：123-4567）。（ファイルの値：「12345」）"
     ]
-    assert errors["人数が負の医院"] == ["従業員数：人数は0以上の整数で入力してください。"]
-    assert errors["人数が文字の医院"] == ["従業員数：人数は0以上の整数で入力してください。"]
+    assert errors["人数が負の医院"] == [
+        "従業員数：人数は0以上の整数で入力してください。（ファイルの値：「-3」）"
+    ]
+    assert errors["人数が文字の医院"] == [
+        "従業員数：人数は0以上の整数で入力してください。（ファイルの値：「たくさん」）"
+    ]
+    assert "（ファイルの値：「8011105000002」）" in errors["開設主体なしで法人番号が悪い医院"][0]
+    assert errors["人数が漢数字の医院"] == []  # 三十 is read as 30, with a note
+    assert "従業員数の「三十」を30人と読みました。" in html
     assert errors["開設主体が不明の医院"][0].startswith("開設主体：「株式会社」は使えません")
     assert errors["開設主体なしで法人番号が悪い医院"][0].startswith(
         "法人番号：法人番号が正しくありません"
     )
     assert errors[""] == ["施設名：空欄です（医療機関名は必ず入れてください）。"]
-    assert [row["row"] for row in member_import.rows] == [2, 3, 4, 5, 6, 7, 9]
-    assert "新規 1件" in html and "エラー 6件" in html
+    assert [row["row"] for row in member_import.rows] == [2, 3, 4, 5, 6, 7, 8, 10]
+    assert "新規 2件" in html and "エラー 6件" in html
 
 
 def test_a_repeated_row_is_an_error_on_the_later_row(staff_client):
@@ -464,7 +472,7 @@ OSAKA = "なにわ内科,ナニワナイカ,医療法人,,浪花 次郎,530-0001
 def test_a_row_in_another_prefecture_is_imported_with_a_warning(staff_client):
     member_import, html = preview(staff_client, csv_bytes(HEADER, AOBA, OSAKA))
     assert "新規 2件" in html and "エラー 0件" in html
-    assert "所在地が東京都以外の行が1件あります（取り込むと東京都医師会の会員になります）。" in html
+    assert "注意のある行が1件あります（所在地が東京都以外" in html
     assert html.count("所在地が大阪府です（東京都医師会の会員として取り込みます）。") == 1
     confirm(staff_client, member_import)
     naniwa = Clinic.objects.get(name="なにわ内科")
@@ -475,4 +483,12 @@ def test_a_row_in_another_prefecture_is_imported_with_a_warning(staff_client):
 def test_rows_in_the_associations_own_prefecture_get_no_warning(staff_client):
     _, html = preview(staff_client, csv_bytes(HEADER, AOBA, SAKURA))
     assert "新規 2件" in html
-    assert "以外の行が" not in html and "会員として取り込みます" not in html
+    assert "注意のある行" not in html and "会員として取り込みます" not in html
+
+
+def test_a_new_row_with_a_members_phone_number_is_imported_with_a_warning(staff_client):
+    factories.clinic(name="既存の医院", phone="03-1234-5678")
+    member_import, html = preview(staff_client, csv_bytes(HEADER, AOBA))
+    assert "新規 1件" in html and "エラー 0件" in html
+    assert "電話番号 03-1234-5678 は登録済みの会員（既存の医院）と同じです。" in html
+    assert "注意のある行が1件あります" in html

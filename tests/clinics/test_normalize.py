@@ -130,3 +130,23 @@ def test_whole_number_reads_what_people_type(raw, expected):
 def test_whole_number_refuses_what_is_not_a_well_formed_number(raw):
     with pytest.raises(ValueError):
         normalize.whole_number(raw)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("三十", 30),
+        ("三十人", 30),
+        ("二百五", 205),
+        ("百二十", 120),
+        ("千二百三十四", 1234),
+        ("一〇", 10),
+        ("十", 10),
+        ("三四十", None),
+        ("30", None),
+        ("たくさん", None),
+        ("", None),
+    ],
+)
+def test_a_headcount_in_kanji_is_read(text, number):
+    assert normalize.kanji_number(text) == number
