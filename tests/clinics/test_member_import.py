@@ -488,7 +488,7 @@ def test_rows_in_the_associations_own_prefecture_get_no_warning(staff_client):
 
 def test_a_new_row_with_a_members_phone_number_is_imported_with_a_warning(staff_client):
     factories.clinic(name="既存の医院", phone="03-1234-5678")
-    member_import, html = preview(staff_client, csv_bytes(HEADER, AOBA))
+    _, html = preview(staff_client, csv_bytes(HEADER, AOBA))
     assert "新規 1件" in html and "エラー 0件" in html
     assert "電話番号 03-1234-5678 は登録済みの会員（既存の医院）と同じです。" in html
     assert "注意のある行が1件あります" in html
