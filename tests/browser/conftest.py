@@ -58,6 +58,40 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
 
 
+# Every page a browser test opens is watched for Content Security Policy violations (Chromium
+# reports each on the console: "Refused to apply inline style because it violates…"): a test
+# that met one fails, naming the page and the message.
+_csp_violations: list[str] = []
+
+
+def watch_csp(context):
+    """Record the CSP violations of every page of ``context``."""
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            _csp_violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", on_console)
+    return context
+
+
+def new_context(browser, **kwargs):
+    """A browser context as the tests open them (Japanese locale), watched for CSP violations."""
+    return watch_csp(browser.new_context(**{"locale": "ja-JP", **kwargs}))
+
+
+@pytest.fixture
+def context(context):
+    return watch_csp(context)
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations():
+    _csp_violations.clear()
+    yield
+    assert not _csp_violations, "CSP violations:\n" + "\n".join(_csp_violations)
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "ja-JP", "timezone_id": "Asia/Tokyo"}

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from eligibility.selectors import rule_version_published
 from eligibility.services import rule_version_clone, rule_version_publish
 from tests import factories
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, login, new_context
 from tests.factories import frame_of
 
 
@@ -73,7 +73,7 @@ def walk_wizard(page, *, accessible=True):
 def test_a_clinic_registers_runs_the_wizard_and_downloads_its_deadlines(site, page, browser):
     closes = open_round_in_new_version()
     staff = factories.staff()
-    staff_page = browser.new_context(locale="ja-JP").new_page()
+    staff_page = new_context(browser).new_page()
     login(staff_page, site, staff.email, factories.PASSWORD)
     staff_page.goto(f"{site}/staff/invitations/new/")
     staff_page.get_by_label("招待するメールアドレス").fill("midori@example.jp")
@@ -121,7 +121,7 @@ def test_a_clinic_registers_runs_the_wizard_and_downloads_its_deadlines(site, pa
 
 def test_the_wizard_works_without_javascript(site, browser):
     user = factories.clinic_user(factories.clinic(employees=40))
-    context = browser.new_context(java_script_enabled=False, locale="ja-JP")
+    context = new_context(browser, java_script_enabled=False, locale="ja-JP")
     page = context.new_page()
     login(page, site, user.email, factories.PASSWORD)
     walk_wizard(page, accessible=False)
@@ -149,7 +149,7 @@ def test_a_bad_amount_is_named_and_nothing_typed_is_lost(site, page):
 
 def test_closing_the_browser_mid_wizard_resumes_where_it_stopped(site, browser):
     user = factories.clinic_user(factories.clinic(employees=3, legal_form="individual"))
-    first = browser.new_context(locale="ja-JP")
+    first = new_context(browser)
     page = first.new_page()
     login(page, site, user.email, factories.PASSWORD)
     page.get_by_role("button", name="確認を始める").click()
@@ -162,7 +162,7 @@ def test_closing_the_browser_mid_wizard_resumes_where_it_stopped(site, browser):
     expect(page.get_by_role("heading", level=1)).to_have_text("導入予定のITツールと費用")
     first.close()
 
-    second = browser.new_context(locale="ja-JP")
+    second = new_context(browser)
     page = second.new_page()
     login(page, site, user.email, factories.PASSWORD)
     page.get_by_role("link", name="続きから回答する").click()
@@ -185,7 +185,7 @@ def test_a_user_of_another_association_gets_nothing(site, page, browser):
         factories.staff("大阪府"),
         factories.clinic_user(factories.clinic(prefecture="大阪府")),
     ):
-        other = browser.new_context(locale="ja-JP").new_page()
+        other = new_context(browser).new_page()
         login(other, site, who.email, factories.PASSWORD)
         response = other.goto(screening_url)
         assert response.status in (403, 404)

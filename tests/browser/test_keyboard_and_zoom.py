@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import login
+from tests.browser.conftest import login, new_context
 
 
 def tab_to(page, selector: str, limit: int = 80) -> None:
@@ -56,7 +56,7 @@ def test_main_pages_fit_at_200_percent_zoom(site, browser, who):
         user = factories.staff()
         factories.clinic(name="とても長い名前の医療法人社団かがやき会 かがやき総合内科クリニック")
         paths = ["/staff/", "/staff/members/", "/staff/notices/", "/staff/members/import/"]
-    context = browser.new_context(viewport={"width": 640, "height": 800}, locale="ja-JP")
+    context = new_context(browser, viewport={"width": 640, "height": 800}, locale="ja-JP")
     page = context.new_page()
     login(page, site, user.email, factories.PASSWORD)
     for path in paths:

@@ -13,7 +13,7 @@ from announcements.models import Attachment
 from announcements.services import notice_jma_ensure
 from tests import factories
 from tests.announcements.notice_factories import PDF_BYTES
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, login, new_context
 
 FILE_NAME = "デジタル化・AI導入補助金2026 案内チラシ.pdf"
 
@@ -32,7 +32,7 @@ def test_tokyo_publishes_the_jma_notice_and_its_member_reads_it(site, page, brow
     tokyo = factories.clinic_user(factories.clinic(name="青葉内科クリニック"))
     osaka = factories.clinic_user(factories.clinic(prefecture="大阪府", name="なにわ病院"))
 
-    staff_page = browser.new_context(locale="ja-JP").new_page()
+    staff_page = new_context(browser).new_page()
     login(staff_page, site, staff.email, factories.PASSWORD)
     expect(staff_page.get_by_role("heading", level=1)).to_have_text("東京都医師会 ダッシュボード")
     staff_page.get_by_role("link", name="お知らせ", exact=True).click()
@@ -72,7 +72,7 @@ def test_tokyo_publishes_the_jma_notice_and_its_member_reads_it(site, page, brow
     page.goto(f"{site}/notices/")
     expect(page.locator(".notice-item")).to_contain_text("既読")
 
-    other = browser.new_context(locale="ja-JP").new_page()
+    other = new_context(browser).new_page()
     login(other, site, osaka.email, factories.PASSWORD)
     other.goto(f"{site}/notices/")
     expect(other.locator("main")).to_contain_text("現在、お知らせはありません")

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from eligibility.services import screening_complete, screening_create
 from tests import factories
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, login, new_context
 
 
 def jp(day: date) -> str:
@@ -58,7 +58,7 @@ def test_a_new_round_is_published_and_the_clinic_sees_it(site, page, browser):
     page.get_by_role("button", name="版 2026.2 を公開する").click()
     expect(page.locator("main")).to_contain_text("公開中")
 
-    clinic_page = browser.new_context(locale="ja-JP").new_page()
+    clinic_page = new_context(browser).new_page()
     login(clinic_page, site, clinic_user.email, factories.PASSWORD)
     clinic_page.get_by_label("名前", exact=True).fill("第5次に向けて")
     clinic_page.get_by_role("button", name="確認を始める").click()

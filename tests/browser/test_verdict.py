@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from eligibility.selectors import today
 from eligibility.services import screening_complete, screening_create
 from tests import factories
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, login, new_context
 from tests.browser.test_clinic_flow import open_round_in_new_version
 
 SECURITY = {
@@ -105,7 +105,7 @@ def test_the_live_region_stays_in_the_page_when_the_estimate_changes(site, page)
 def test_amounts_stay_whole_on_a_phone(site, browser):
     user = factories.clinic_user(factories.clinic(employees=40))
     screening = completed_screening(user)
-    page = browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 800}).new_page()
+    page = new_context(browser, locale="ja-JP", viewport={"width": 390, "height": 800}).new_page()
     login(page, site, user.email, factories.PASSWORD)
     page.goto(f"{site}/screenings/{screening.pk}/result/")
     cells = page.locator("table.arith td")
@@ -125,7 +125,7 @@ def test_amounts_stay_whole_on_a_phone(site, browser):
 
 def test_without_javascript_the_estimate_is_recalculated_on_request(site, browser):
     user = factories.clinic_user(factories.clinic(employees=40, legal_form="medical_corporation"))
-    page = browser.new_context(locale="ja-JP", java_script_enabled=False).new_page()
+    page = new_context(browser, locale="ja-JP", java_script_enabled=False).new_page()
     login(page, site, user.email, factories.PASSWORD)
     page.goto(f"{site}/screenings/")
     page.get_by_label("名前").fill("JavaScriptなし")
@@ -140,3 +140,22 @@ def test_without_javascript_the_estimate_is_recalculated_on_request(site, browse
     expect(page.locator("#preview")).to_contain_text("240,000円")
     expect(page.get_by_label("お助け隊サービス利用料（月額）")).to_have_value("２万円")
     expect(page.get_by_role("heading", level=1)).to_have_text("導入予定のITツールと費用")
+
+
+def test_the_pages_a_clinic_reads_break_no_content_security_rule(site, page):
+    """The autouse watcher fails any browser test on a CSP violation; this one visits the
+    pages that had them (/past-results/ had an inline style) and the main pages of a clinic."""
+    user = factories.clinic_user(factories.clinic(employees=40))
+    screening = completed_screening(user)
+    login(page, site, user.email, factories.PASSWORD)
+    for path in (
+        "/past-results/",
+        "/rules/",
+        "/screenings/",
+        f"/screenings/{screening.pk}/result/",
+        f"/screenings/{screening.pk}/tools/",
+        "/clinic/profile/",
+        "/no-such-page/",
+    ):
+        page.goto(site + path)
+        expect(page.locator("main")).to_be_visible()
