@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.decorators import staff_required
 
 from . import exports, member_files, member_io
+from .views import accept_url_for
 
 TEMPLATE = "clinics/member_import.html"
 PREVIEW_ROWS_PER_PAGE = 200
@@ -74,6 +75,24 @@ def member_import_confirm(request, import_id: int):
             request,
             f"会員名簿を取り込みました（新規 {result['created']}件、更新 {result['updated']}件）。",
         )
+    return redirect("member_import_preview", member_import.pk)
+
+
+@staff_required
+@require_http_methods(["POST"])
+def member_import_invite(request, import_id: int):
+    """Invite, in one action, the imported members whose row had an e-mail address."""
+    member_import = member_io.member_import_get_for_staff(user=request.user, import_id=import_id)
+    if member_import.confirmed_at is None:
+        messages.warning(request, "取り込みを完了してから招待できます。")
+        return redirect("member_import_preview", member_import.pk)
+    counts = member_io.member_import_invite(
+        member_import=member_import, by=request.user, accept_url_for=accept_url_for(request)
+    )
+    message = f"招待メールを{counts['sent']}件送りました。"
+    if counts["skipped"]:
+        message += f"{counts['skipped']}件は、すでに利用者がいるか招待済みのため送っていません。"
+    messages.success(request, message)
     return redirect("member_import_preview", member_import.pk)
 
 

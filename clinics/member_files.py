@@ -58,6 +58,10 @@ COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
 ]  # fmt: skip
 
 FIELD_HEADERS = {name: header for name, header, _ in COLUMNS}
+# Not part of the profile: kept with the import so that staff can invite the members at once.
+EMAIL_COLUMN = ("email", "メールアドレス", ("メール", "Eメール", "Email", "電子メール",
+                                        "mail", "連絡先メールアドレス", "招待先メールアドレス"))  # fmt: skip
+IMPORT_HEADERS = FIELD_HEADERS | {EMAIL_COLUMN[0]: EMAIL_COLUMN[1]}
 
 CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")  # a cell of a sheet's XML, with or without a prefix
 Row = tuple[int, list]  # (1-based row number in the file, its cells)
@@ -222,7 +226,7 @@ def header_key(value) -> str:
 
 HEADER_FIELDS = {
     header_key(header): name
-    for name, export_header, aliases in COLUMNS
+    for name, export_header, aliases in [*COLUMNS, EMAIL_COLUMN]
     for header in (export_header, *aliases)
 }
 

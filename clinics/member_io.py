@@ -24,6 +24,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -36,6 +37,7 @@ from .forms import ClinicProfileForm
 from .member_files import (
     COLUMNS,
     FIELD_HEADERS,
+    IMPORT_HEADERS,
     MAX_FILE_BYTES,
     MAX_ROWS,
     UNREADABLE_CHARACTER,
@@ -147,6 +149,20 @@ def _row_data(cells: list, header: Header) -> dict[str, str]:
     return data
 
 
+def _email(data: dict[str, str], header: Header) -> tuple[str, str]:
+    """The row's e-mail address for invitations (lower-cased), or a note that it is unusable."""
+    raw = normalize.visible(data.pop("email", "") or "").strip()
+    if not raw:
+        return "", ""
+    address = normalize.nfkc(raw).lower()
+    try:
+        validate_email(address)
+    except ValidationError:
+        title = header.titles.get("email") or "メールアドレス"
+        return "", f"{title}「{raw[:60]}」はメールアドレスの形ではないため、招待には使いません。"
+    return address, ""
+
+
 def _read_kanji_numbers(data: dict[str, str], header: Header) -> list[str]:
     """A headcount written in kanji (三十) is read as a number, with a note for the preview."""
     raw = data.get("employees", "")
@@ -213,16 +229,24 @@ def parse_member_file(*, file_name: str, data: bytes) -> ParsedFile:
             )
         row_data = _row_data(cells, header)
         notes = _read_kanji_numbers(row_data, header)
+        email, note = _email(row_data, header)
         values, errors = check_row(row_data, header)
         name = values.get("name") or normalize.text(row_data.get("name", ""))
         rows.append(
-            {"row": number, "name": name, "values": values, "errors": errors, "notes": notes}
+            {
+                "row": number,
+                "name": name,
+                "values": values,
+                "errors": errors,
+                "notes": [*notes, note] if note else notes,
+                "email": email,
+            }
         )
     if not rows:
         raise ImportFileError("見出しの行のほかに、取り込む行がありません。")
     columns = {
         "header_row": header.row,
-        "used": [[header.titles[name], FIELD_HEADERS[name]] for name in header.fields],
+        "used": [[header.titles[name], IMPORT_HEADERS[name]] for name in header.fields],
         "ignored": header.ignored,
     }
     return ParsedFile(columns=columns, rows=rows)
@@ -252,6 +276,7 @@ class PlannedRow:
     clinic: Clinic | None = None
     updates: dict = field(default_factory=dict)
     warning: str = ""  # imported all the same, e.g. a prefecture not the association's
+    email: str = ""  # for the invitation staff may send after the import
 
     @property
     def status_label(self) -> str:
@@ -270,11 +295,12 @@ class PlannedRow:
     def details(self) -> list[tuple[str, str]]:
         """(header, value) of what a new row brings, its name and kana aside."""
         skip = ("name", "name_kana")
-        return [
+        found = [
             (FIELD_HEADERS[name], display_value(name, value))
             for name, value in self.values.items()
             if name not in skip and value not in ("", None)
         ]
+        return [*found, ("メールアドレス（招待用）", self.email)] if self.email else found
 
 
 def display_value(name: str, value) -> str:
@@ -308,7 +334,13 @@ def plan_rows(
     planned = []
     for row in rows:
         values = row["values"]
-        plan = PlannedRow(row=row["row"], name=row["name"], status=ERROR, values=values)
+        plan = PlannedRow(
+            row=row["row"],
+            name=row["name"],
+            status=ERROR,
+            values=values,
+            email=row.get("email", ""),
+        )
         planned.append(plan)
         if row["errors"]:
             plan.errors = list(row["errors"])
@@ -432,14 +464,18 @@ def member_import_confirm(*, member_import: MemberImport, skip_errors: bool) -> 
         )
     if not counts[NEW] and not counts[UPDATE]:
         raise ImportRefused("取り込む行（新規・更新）がありません。")
+    invitable = []
     for plan in planned:
         try:
+            clinic = plan.clinic
             if plan.status == NEW:
                 clinic = Clinic(association_id=member_import.association_id, **plan.values)
                 clinic.full_clean()
                 clinic.save()
             elif plan.status == UPDATE:
                 services.clinic_update(clinic=plan.clinic, **plan.updates)
+            if plan.email and clinic is not None:
+                invitable.append({"clinic": clinic.pk, "email": plan.email, "name": clinic.name})
         except ValidationError as error:  # e.g. a stored member the profile rules now refuse
             raise ImportRefused(
                 f"{plan.row}行目（{plan.name}）を保存できなかったため、何も取り込みませんでした"
@@ -454,6 +490,7 @@ def member_import_confirm(*, member_import: MemberImport, skip_errors: bool) -> 
         "skipped_rows": [
             {"row": p.row, "name": p.name, "errors": p.errors} for p in planned if p.errors
         ],
+        "invitable": invitable,
     }
     member_import.save(update_fields=["confirmed_at", "result"])
     return member_import.result
@@ -518,3 +555,33 @@ def export_names(*, association: Association, fmt: str, today: date) -> tuple[st
         f"members-{association.name}-{stamp}.{fmt}",
         f"members-{association.prefecture_code:02d}-{stamp}.{fmt}",
     )
+
+
+def member_import_invite(*, member_import: MemberImport, by, accept_url_for) -> dict[str, int]:
+    """Invite every member the import brought with an e-mail address, once: a member that
+    already has a user, or an invitation to that address still open or accepted, is skipped
+    (so a second click sends nothing again). The invitations are the record."""
+    invitable = (member_import.result or {}).get("invitable", [])
+    clinics = Clinic.objects.filter(
+        association_id=member_import.association_id, pk__in=[i["clinic"] for i in invitable]
+    ).prefetch_related("users", "invitations")
+    by_pk = {clinic.pk: clinic for clinic in clinics}
+    sent = skipped = 0
+    for item in invitable:
+        clinic = by_pk.get(item["clinic"])
+        invited = clinic is not None and any(
+            i.email == item["email"] and (i.accepted_at or i.is_usable)
+            for i in clinic.invitations.all()
+        )
+        if clinic is None or clinic.users.exists() or invited:
+            skipped += 1
+            continue
+        services.invitation_create(
+            association=member_import.association,
+            email=item["email"],
+            clinic=clinic,
+            by=by,
+            accept_url_for=accept_url_for,
+        )
+        sent += 1
+    return {"sent": sent, "skipped": skipped}

@@ -26,6 +26,11 @@ urlpatterns = [
         io_views.member_import_confirm,
         name="member_import_confirm",
     ),
+    path(
+        "staff/members/import/<int:import_id>/invite/",
+        io_views.member_import_invite,
+        name="member_import_invite",
+    ),
     re_path(
         r"^staff/members/export\.(?P<fmt>csv|xlsx)$", io_views.member_export, name="member_export"
     ),

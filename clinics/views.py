@@ -23,7 +23,8 @@ from .selectors import (
 MEMBERS_PER_PAGE = 25
 
 
-def _accept_url_for(request):
+def accept_url_for(request):
+    """The absolute link of an invitation's token, for the e-mail."""
     return lambda token: request.build_absolute_uri(reverse("invitation_accept", args=[token]))
 
 
@@ -120,7 +121,7 @@ def invitation_new(request):
         invitation = services.invitation_create(
             association=association,
             by=request.user,
-            accept_url_for=_accept_url_for(request),
+            accept_url_for=accept_url_for(request),
             **form.cleaned_data,
         )
         messages.success(request, f"{invitation.email} に招待メールを送りました。")
@@ -178,7 +179,7 @@ def join_request_decide(request, request_id: int):
         join_request=join_request,
         approve=approve,
         by=request.user,
-        accept_url_for=_accept_url_for(request),
+        accept_url_for=accept_url_for(request),
     )
     verb = "承認し、招待メールを送りました" if approve else "却下しました"
     messages.success(request, f"{join_request.clinic_name}の申し出を{verb}。")

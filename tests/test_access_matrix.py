@@ -97,6 +97,7 @@ RULES = {
     "member_edit": Rule({"staff_x"}, kwargs={"clinic_id": "clinic"}),
     "member_import_preview": Rule({"staff_x"}, kwargs={"import_id": "member_import"}),
     "member_import_confirm": Rule({"staff_x"}, "post", kwargs={"import_id": "member_import"}),
+    "member_import_invite": Rule({"staff_x"}, "post", kwargs={"import_id": "member_import"}),
     "join_request_decide": Rule({"staff_x"}, "post", kwargs={"request_id": "join_request"}),
     "staff_notice": Rule({"staff_x"}, kwargs={"publication_id": "publication"}),
     "staff_notice_edit": Rule({"staff_x"}, kwargs={"publication_id": "publication"}),

@@ -3,6 +3,7 @@ import tracemalloc
 
 import openpyxl
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clinics import member_files, member_io
@@ -492,3 +493,34 @@ def test_a_new_row_with_a_members_phone_number_is_imported_with_a_warning(staff_
     assert "新規 1件" in html and "エラー 0件" in html
     assert "電話番号 03-1234-5678 は登録済みの会員（既存の医院）と同じです。" in html
     assert "注意のある行が1件あります" in html
+
+
+def test_the_email_column_is_kept_and_the_members_invited_at_once_and_only_once(staff_client):
+    content = csv_bytes(
+        HEADER + ",メールアドレス",
+        AOBA + ",Aoba@Example.jp",
+        SAKURA + ",",
+        "まちがい医院,,,,,,東京都,,03-9999-0000,1,メールではない",
+    )
+    member_import, html = preview(staff_client, content)
+    assert "メールアドレス（招待用）" in html and "aoba@example.jp" in html
+    assert "「メールではない」はメールアドレスの形ではないため、招待には使いません。" in html
+    assert (
+        "取り込まない列" not in html or "メールアドレス" not in html.split("取り込まない列")[1][:80]
+    )
+    confirm(staff_client, member_import)
+    page = staff_client.get(f"/staff/members/import/{member_import.pk}/").content.decode()
+    assert "1件に招待メールを送る" in page
+
+    mail.outbox.clear()
+    url = f"/staff/members/import/{member_import.pk}/invite/"
+    response = staff_client.post(url, follow=True)
+    assert "招待メールを1件送りました。" in response.content.decode()
+    assert [m.to for m in mail.outbox] == [["aoba@example.jp"]]
+    aoba = Clinic.objects.get(name="青葉内科クリニック")
+    assert aoba.invitations.get().email == "aoba@example.jp"
+    response = staff_client.post(url, follow=True)  # a second click sends nothing again
+    assert "招待メールを0件送りました。1件は、すでに利用者がいるか招待済みのため" in (
+        response.content.decode()
+    )
+    assert len(mail.outbox) == 1
