@@ -100,6 +100,7 @@ class CostBreakdown:
     excluded_note: str = ""
     processes: tuple[str, ...] = ()
     functions: frozenset[str] = field(default_factory=frozenset)
+    hardware_yen: int = 0  # インボイス対応類型: PC・タブレット and レジ・券売機, subsidised apart
 
 
 def _amount(data: dict, key: str) -> int:
@@ -191,7 +192,14 @@ def breakdowns(answers: dict, rules: RuleSet, *, explain: bool = True) -> dict[s
             if frame.formula == "invoice"
             else frozenset()
         )
-        result[code] = replace(breakdown, processes=processes, functions=functions)
+        hardware = (
+            _amount(data, "pc_yen") + _amount(data, "register_yen")
+            if frame.formula == "invoice"
+            else 0
+        )
+        result[code] = replace(
+            breakdown, processes=processes, functions=functions, hardware_yen=hardware
+        )
     return result
 
 

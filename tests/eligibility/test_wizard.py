@@ -425,3 +425,25 @@ def test_the_estimate_is_of_the_values_on_the_page(clinic_client):
     html = clinic_client.post(step_url(screening, "tools"), bad).content.decode()
     assert "入力内容を確認してください" in html and "240,000円" in html
     assert "インボイス対応類型は入力に誤りがあるため、前回保存した金額で計算しています。" in html
+
+
+def test_the_estimate_shows_the_hardware_beside_the_software(clinic_client):
+    screening = start(clinic_client)
+    clinic_client.post(
+        step_url(screening, "applicant"), {"legal_form": "medical_corporation", "employees": "40"}
+    )
+    clinic_client.post(step_url(screening, "goals"), {"goals": ["invoice"]})
+    response = clinic_client.post(
+        f"/screenings/{screening.pk}/tools/preview/",
+        {
+            "invoice-tools": ["accounting"],
+            "invoice-purchase_yen": "50万",
+            "invoice-pc_yen": "15万",
+        },
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    # 500,000 × 3/4 = 375,000 and the PC 150,000 × 1/2 = 75,000 (capped at 100,000)
+    assert (
+        "補助対象経費 500,000円＋ハードウェア 150,000円 → 補助額 <strong>450,000円</strong>" in html
+    )
