@@ -2,6 +2,7 @@
 publish, export and import, the history, and who may use them."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -675,3 +676,23 @@ def test_a_failed_impact_says_so_and_can_be_computed_again(
     admin_client.get(f"{url}?again=1")
     assert [task.status for task in run_ready_tasks()] == ["SUCCESSFUL"]
     assert "結果が変わる確認" in admin_client.get(url).content.decode()
+
+
+def _described_by_missing(html: str) -> list[str]:
+    """Ids that an aria-describedby names but the page does not have."""
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    named = {i for value in re.findall(r'aria-describedby="([^"]+)"', html) for i in value.split()}
+    return sorted(named - ids)
+
+
+def test_every_described_by_points_at_something_and_errors_sit_by_their_field(admin_client, draft):
+    html = admin_client.get(f"/rules/admin/{draft.pk}/").content.decode()
+    assert _described_by_missing(html) == []
+    data = section_data(draft, "params-security") | {"params-security-max_yen": "たくさん"}
+    html = admin_client.post(f"/rules/admin/{draft.pk}/edit/params-security/", data)
+    html = html.content.decode()
+    assert _described_by_missing(html) == []
+    field = re.search(r'<input[^>]*name="params-security-max_yen"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field
+    assert "id_params-security-max_yen_error" in field
+    assert '<div id="id_params-security-max_yen_error"><p class="field-error">金額は' in html
