@@ -5,8 +5,6 @@ import re
 
 from playwright.sync_api import expect
 
-from eligibility.selectors import today
-from eligibility.services import screening_complete, screening_create
 from tests import factories
 from tests.browser.conftest import assert_accessible, login, new_context
 from tests.browser.test_clinic_flow import open_round_in_new_version
@@ -23,11 +21,7 @@ SECURITY = {
 
 
 def completed_screening(user):
-    screening = screening_create(clinic=user.clinic, name="見積り", by=user)
-    screening.answers = SECURITY
-    screening.save()
-    screening_complete(screening=screening, as_of=today())
-    return screening
+    return factories.completed_screening(user, SECURITY)
 
 
 def test_a_frame_is_applicable_only_while_a_round_is_open(site, page):

@@ -29,11 +29,7 @@ SECURITY = {
 
 
 def completed(user):
-    screening = screening_create(clinic=user.clinic, name="お助け隊", by=user)
-    screening.answers = SECURITY
-    screening.save()
-    screening_complete(screening=screening, as_of=today())
-    return screening
+    return factories.completed_screening(user, SECURITY, name="お助け隊")
 
 
 @pytest.fixture

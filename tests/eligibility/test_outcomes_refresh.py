@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from eligibility.engine import engine_version
 from eligibility.models import Screening, ScreeningOutcome
-from eligibility.services import screening_complete, screening_create
+from eligibility.services import screening_create
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +26,7 @@ ANSWERS = {
 
 def completed() -> Screening:
     user = factories.clinic_user()
-    screening = screening_create(clinic=user.clinic, name="お助け隊", by=user)
-    screening.answers = ANSWERS
-    screening.save()
-    screening_complete(screening=screening, as_of=date(2026, 6, 1))
-    return screening
+    return factories.completed_screening(user, ANSWERS, name="お助け隊", as_of=date(2026, 6, 1))
 
 
 def refresh() -> str:
