@@ -176,6 +176,10 @@ class ScreeningResult:
         )
 
     @property
+    def multi_next_round(self) -> Round | None:
+        return next_open_round(self.multi.rounds, self.as_of) if self.multi else None
+
+    @property
     def waiting(self) -> list[FrameView]:
         """Frames the clinic qualifies for (or may: 要確認) but cannot apply for now: no round
         of this version is open."""

@@ -617,8 +617,14 @@ def _multi(draft: _Draft, plan: MultiPlan, facts: ClinicFacts, applicant, rules)
         )
         return
     base = 0
+    invoice = next(f for f in rules.frames.values() if f.formula == "invoice")
+    if plan.base.software_cost_yen <= 0 and (plan.base.pc_cost_yen or plan.base.register_cost_yen):
+        draft.cite(
+            "pc_max_yen",
+            "(a)のハードウェアはソフトウェアと併せて導入する場合のみ対象のため、数えていません。",
+            frame=invoice,
+        )
     if plan.base.software_cost_yen > 0:
-        invoice = next(f for f in rules.frames.values() if f.formula == "invoice")
         base = _invoice_software(draft, invoice, plan.base, applicant.small_business)
         if not draft.eligible:
             return

@@ -113,3 +113,15 @@ def test_the_invoice_range_shows_each_cap_on_its_own_line(clinic_client):
     assert "PC・タブレット等：100,000円以下" in html and "レジ・券売機等：200,000円以下" in html
     assert "下限はありません" in html and "下限なし、800,000円以下" not in html
     assert "50,000円以上、150万円未満（1,499,999円まで）" in html  # 通常枠
+
+
+def test_the_group_frame_shows_its_closed_rounds_and_what_is_to_be_confirmed(clinic_client):
+    answers = dict(SECURITY, goals=["security", "multi"])
+    screening = factories.completed_screening(clinic_client.user, answers)
+    html = clinic_client.get(f"/screenings/{screening.pk}/result/").content.decode()
+    row = html[html.index('<a href="#frame-multi">') :][:600]
+    assert "受付終了（次回は未発表）" in row and "グループの代表者にご確認ください" not in row
+    card = html[html.index('id="frame-multi"') :]
+    assert '第1次 2026年6月15日締切 <span class="badge badge-neutral">終了</span>' in card
+    assert "(a)+(b)の上限3,000万円と(c)の上限200万円はグループ全体の上限です" in card
+    assert "構成員ごとかグループ全体か" in card and "公募要領で要確認" in card

@@ -306,3 +306,21 @@ def test_a_band_below_a_round_figure_is_shown_with_that_figure_first(rules):
     ]
     large = frame(rules, "normal", Plan(normal=NormalPlan(4, 12_000_000)), wage=True)
     assert [s.formula for s in large.steps if s.label == "上限の適用"] == ["上限4,500,000円まで"]
+
+
+def test_multi_hardware_without_software_gets_the_invoice_frames_message(rules):
+    plan = Plan(
+        multi=MultiPlan(
+            members=10,
+            base=InvoicePlan(frozenset(), 0, pc_cost_yen=300_000),
+            analysis_cost_yen=300_000,
+        )
+    )
+    result = frame(rules, "multi", plan)
+    assert result.eligible and result.subsidy_yen == 200_000  # (b) 300,000 × 2/3; no PC
+    texts = [r.text for r in result.reasons]
+    assert (
+        "(a)のハードウェアはソフトウェアと併せて導入する場合のみ対象のため、数えていません。"
+        in texts
+    )
+    assert not any("補助対象経費が0円" in t for t in texts)
