@@ -206,13 +206,13 @@ def breakdowns(answers: dict, rules: RuleSet, *, explain: bool = True) -> dict[s
 def facts_and_plan(
     answers: dict, rules: RuleSet, *, explain: bool = True
 ) -> tuple[ClinicFacts, Plan, dict[str, CostBreakdown]]:
-    """The engine's input for these answers (the applicant step must be answered). An
-    unanswered 最低賃金近傍 counts as no (the lower rate); an unanswered or わからない
-    賃金引上げ計画 stays None, which the engine shows as 要確認 with the amount if they do it."""
+    """The engine's input for these answers (the applicant step must be answered). The yes/no
+    questions keep わからない (and not yet asked) as None: 最低賃金近傍 then takes the lower rate
+    with the advice to find out; 賃金引上げ計画 makes the larger band 要確認 with its amount."""
     facts = ClinicFacts(
         legal_form=answers["legal_form"],
         employees=answers["employees"],
-        minimum_wage_near=answers.get("minimum_wage_near") is True,
+        minimum_wage_near=answers.get("minimum_wage_near"),  # True, False or None (わからない)
         wage_increase_plan=answers.get("wage_increase_plan"),  # True, False or None (未定)
     )
     costs = breakdowns(answers, rules, explain=explain)

@@ -280,14 +280,17 @@ def _normal(draft: _Draft, plan: NormalPlan, facts: ClinicFacts, applicant, rule
     else:
         draft.rate = frame.rate("rate")
         draft.cite("rate", lambda: f"補助率は{rate(draft.rate)}です。")
-        draft.cite(
-            "rate_minimum_wage_near",
-            lambda: (
-                f"最低賃金近傍の事業者の要件を満たすと、補助率は"
-                f"{rate(frame.rate('rate_minimum_wage_near'))}になります。"
-            ),
-            to="improvements",
-        )
+        if facts.minimum_wage_near is None:  # わからない: something they can still find out
+            draft.cite(
+                "rate_minimum_wage_near",
+                lambda: (
+                    "最低賃金近傍の事業者に当てはまるかどうかを確かめてください。当てはまれば、"
+                    f"補助率は{rate(frame.rate('rate_minimum_wage_near'))}になります（要件："
+                    f"{frame.param('minimum_wage_near_test').value}）。"
+                ),
+                to="improvements",
+            )
+        # answered いいえ: the test looks at a period that has passed; nothing to advise
     if plan.processes < 1:
         draft.refuse(
             "ITツールに含まれる業務プロセスが0件です。1つ以上のプロセスが必要です。",

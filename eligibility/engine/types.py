@@ -158,7 +158,7 @@ class RuleSet:
 class ClinicFacts:
     legal_form: str
     employees: int  # 常時使用する従業員の数
-    minimum_wage_near: bool = False
+    minimum_wage_near: bool | None = False  # None: わからない (or not asked yet)
     wage_increase_plan: bool | None = False  # None: わからない (or not asked yet)
 
 

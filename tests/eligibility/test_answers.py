@@ -53,7 +53,7 @@ def test_answers_become_facts_and_plan(rules):
         "minimum_wage_near": None,
     }
     facts, plan, costs = facts_and_plan(answers, rules)
-    assert (facts.legal_form, facts.employees, facts.minimum_wage_near) == ("individual", 3, False)
+    assert (facts.legal_form, facts.employees, facts.minimum_wage_near) == ("individual", 3, None)
     assert plan["normal"].processes == 2  # 共P-01 twice counts once, plus 各業種P-06
     assert plan["invoice"].functions == frozenset({"accounting", "payment"})
     assert plan["security"].cost_yen == 240_000

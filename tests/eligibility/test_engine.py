@@ -324,3 +324,20 @@ def test_multi_hardware_without_software_gets_the_invoice_frames_message(rules):
         in texts
     )
     assert not any("補助対象経費が0円" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("near", "advised"),
+    [
+        pytest.param(None, True, id="わからない-確かめる助言"),
+        pytest.param(False, False, id="いいえ-過ぎた期間の助言はしない"),
+        pytest.param(True, False, id="はい-2/3で計算"),
+    ],
+)
+def test_minimum_wage_advice_only_when_the_clinic_can_still_find_out(rules, near, advised):
+    result = frame(rules, "normal", Plan(normal=NormalPlan(2, 1_000_000)), near=near)
+    texts = [r.text for r in result.improvements]
+    assert any(
+        "最低賃金近傍の事業者に当てはまるかどうかを確かめてください" in t for t in texts
+    ) == (advised)
+    assert result.rate == (Fraction(2, 3) if near else Fraction(1, 2))
