@@ -130,12 +130,13 @@ class CostForm(forms.Form):
     the frame's rules."""
 
     months_key = "cloud_max_months"
+    tools_required = True
 
     def __init__(self, *args, frame: FrameRules, tool_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.frame = frame
-        months_field = next(name for name in self.fields if name.endswith("_months"))
-        self.fields[months_field].help_text = months_help(frame.count(self.months_key))
+        for name in [name for name in self.fields if name.endswith("_months")]:
+            self.fields[name].help_text = months_help(frame.count(self.months_key))
         if tool_choices:
             self.fields = {
                 "tools": forms.MultipleChoiceField(
@@ -146,10 +147,11 @@ class CostForm(forms.Form):
                     ),
                     choices=list(tool_choices),
                     widget=forms.CheckboxSelectMultiple,
-                    required=True,
+                    required=self.tools_required,
                     error_messages={
                         "required": "1つ以上選んでください。補助額は、選んだツールが対応する"
-                        "業務プロセスの数で決まるため、ここは空欄にできません（金額は空欄でも構いません）。"
+                        + ("業務プロセスの数" if frame.formula == "normal" else "機能の数")
+                        + "で決まるため、ここは空欄にできません（金額は空欄でも構いません）。"
                     },
                 ),
                 **self.fields,
@@ -175,6 +177,25 @@ class SecurityCostForm(CostForm):
     service_monthly_yen = MoneyField(label="お助け隊サービス利用料（月額）")
     service_months = MonthsField(label="利用月数")
     months_key = "service_max_months"
+
+
+class MultiCostForm(CostForm):
+    """複数者連携: the group's plan as far as the clinic knows it (the representative applies)."""
+
+    members = WholeNumberField(
+        label="グループの構成員（参加する事業者）の数",
+        min_value=1,
+        max_value=100_000,
+        help_text="医療機関はグループの構成員として参加し、申請はグループの代表者が行います。"
+        "以下の金額はグループ全体の予定額です（わからない項目は空欄で構いません）。",
+        error_messages={"required": "構成員の数を入力してください（例：12）。"},
+    )
+    tools_required = False  # a group may plan (b) and (c) only
+    purchase_yen = MoneyField(label="(a) ソフトウェアの費用（購入費・利用料・導入関連費の合計）")
+    pc_yen = MoneyField(label="(a) PC・タブレット等の購入費")
+    register_yen = MoneyField(label="(a) レジ・券売機等の購入費")
+    analysis_yen = MoneyField(label="(b) 消費動向等分析経費")
+    admin_yen = MoneyField(label="(c) 事務費・専門家費")
 
 
 def months_help(months: int) -> str:

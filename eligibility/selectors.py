@@ -234,8 +234,13 @@ def build_result(
         rules=rules,
         evaluation=evaluation,
         frames=frames,
-        multi=next(
-            (f for f in chosen_frames(screening.answers, rules) if f.formula == "multi"), None
+        multi=next(  # a group frame chosen but not computed (a screening made before it was)
+            (
+                f
+                for f in chosen_frames(screening.answers, rules)
+                if f.formula == "multi" and evaluation.frame(f.code) is None
+            ),
+            None,
         ),
         common_checklist=common,
         confirmations=confirmations,

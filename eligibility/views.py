@@ -11,7 +11,7 @@ from clinics.services import clinic_new_round_notice_set
 from . import services
 from .calendar import deadlines_ics
 from .engine import NO_OPEN_ROUND, assess_applicant, next_open_round
-from .engine.answers import chosen_frames, evaluate_answers, first_missing_step
+from .engine.answers import evaluate_answers, first_missing_step
 from .engine.types import ClinicFacts
 from .forms import ScreeningNameForm
 from .result_pdf import result_pdf
@@ -144,9 +144,6 @@ def _wizard_ctx(screening, step, forms, rules) -> dict:
         "previous_url": reverse("wizard_step", args=[screening.pk, previous]) if previous else None,
         "applicant": _applicant_or_none(screening.answers, rules),
         **(_tools_preview(screening.answers, forms, rules) if step == "tools" else {}),
-        "group_frames": [  # frames a group applies for: nothing to type here
-            f for f in chosen_frames(screening.answers, rules) if f.formula == "multi"
-        ],
     }
 
 

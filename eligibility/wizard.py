@@ -16,6 +16,7 @@ from .forms import (
     ApplicantForm,
     GoalsForm,
     InvoiceCostForm,
+    MultiCostForm,
     SecurityCostForm,
     SoftwareCostForm,
     WagesForm,
@@ -29,6 +30,7 @@ COST_FORMS = {  # by formula
     "invoice": InvoiceCostForm,
     "e_trade": SoftwareCostForm,
     "security": SecurityCostForm,
+    "multi": MultiCostForm,
 }
 
 
@@ -65,7 +67,7 @@ def _tool_choices(frame: FrameRules, rules: RuleSet) -> list[tuple[str, str]]:
     for tool in tools_for(frame, rules):
         process = rules.process_codes.get(tool.process_code)
         mapped = f"{process.code} {process.name}" if process else ""
-        if frame.formula == "invoice":
+        if frame.formula in ("invoice", "multi"):
             mapped = f"{FUNCTION_NAMES[tool.invoice_function]}機能"
         choices.append((tool.code, f"{tool.name}（{mapped}）"))
     return choices

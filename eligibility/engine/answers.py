@@ -27,6 +27,7 @@ from .types import (
     CostPlan,
     FrameRules,
     InvoicePlan,
+    MultiPlan,
     NormalPlan,
     Plan,
     RuleSet,
@@ -34,7 +35,7 @@ from .types import (
     Tool,
 )
 
-COST_FORMULAS = ("normal", "invoice", "e_trade", "security")  # whose costs the wizard asks
+COST_FORMULAS = ("normal", "invoice", "e_trade", "security", "multi")  # whose costs it asks
 WAGE_FORMULAS = ("normal",)  # whose rate or band depends on the wages step's answers
 STEPS = ("applicant", "goals", "tools", "wages", "result")
 
@@ -73,7 +74,7 @@ def tools_for(frame: FrameRules, rules: RuleSet) -> list[Tool]:
     formula, the tools with an invoice function for インボイス対応類型's, none for the others."""
     if frame.formula == "normal":
         return list(rules.tools.values())
-    if frame.formula == "invoice":
+    if frame.formula in ("invoice", "multi"):  # 複数者連携's (a) is インボイス対応類型's
         return [t for t in rules.tools.values() if t.invoice_function]
     return []
 
@@ -171,7 +172,9 @@ def breakdowns(answers: dict, rules: RuleSet, *, explain: bool = True) -> dict[s
             continue
         data = answers.get(code) or {}
         tools = [rules.tools[t] for t in data.get("tools", []) if t in rules.tools]
-        if frame.formula == "security":
+        if frame.formula == "multi":  # the group's totals, as far as the clinic knows them
+            breakdown = CostBreakdown(total_yen=_amount(data, "purchase_yen"))
+        elif frame.formula == "security":
             breakdown = software_cost(
                 data,
                 frame.count("service_max_months"),
@@ -189,12 +192,12 @@ def breakdowns(answers: dict, rules: RuleSet, *, explain: bool = True) -> dict[s
         )
         functions = (
             frozenset(t.invoice_function for t in tools if t.invoice_function)
-            if frame.formula == "invoice"
+            if frame.formula in ("invoice", "multi")
             else frozenset()
         )
         hardware = (
             _amount(data, "pc_yen") + _amount(data, "register_yen")
-            if frame.formula == "invoice"
+            if frame.formula in ("invoice", "multi")
             else 0
         )
         result[code] = replace(
@@ -221,14 +224,23 @@ def facts_and_plan(
         formula = rules.frames[code].formula
         if formula == "normal":
             plan[code] = NormalPlan(len(cost.processes), cost.total_yen)
-        elif formula == "invoice":
+        elif formula in ("invoice", "multi"):
             data = answers.get(code) or {}
-            plan[code] = InvoicePlan(
+            invoice = InvoicePlan(
                 functions=cost.functions,
                 software_cost_yen=cost.total_yen,
                 pc_cost_yen=_amount(data, "pc_yen"),
                 register_cost_yen=_amount(data, "register_yen"),
             )
+            if formula == "invoice":
+                plan[code] = invoice
+            elif "members" in data:  # screenings made before the wizard asked for the group
+                plan[code] = MultiPlan(
+                    members=_amount(data, "members"),
+                    base=invoice,
+                    analysis_cost_yen=_amount(data, "analysis_yen"),
+                    admin_cost_yen=_amount(data, "admin_yen"),
+                )
         else:
             plan[code] = CostPlan(cost.total_yen)
     return facts, plan, costs

@@ -664,6 +664,18 @@ def _multi(draft: _Draft, plan: MultiPlan, facts: ClinicFacts, applicant, rules)
     draft.cite("admin_max_yen", lambda: f"(c)は補助率{rate(c_rate)}、{man_yen(c_max)}までです。")
     draft.rate = draft.rate or b_rate
     draft.max_yen = ab_max + c_max
+    draft.uses_assumption = True  # what the seed leaves open decides the group's amount
+    if draft.explain:
+        draft.reasons.append(
+            Reason(
+                "(a)の上限（ソフトウェア・PC・レジ）が構成員ごとかグループ全体か、補助率に誰の"
+                "小規模事業者の区分を用いるかは資料からは決められないため、グループ全体に1回、"
+                "申請する医療機関の区分で計算しています。公募要領で要確認です。",
+                "multi.assumptions",
+                frame.source,
+                needs_confirmation=True,
+            )
+        )
     draft.exact_yen = draft.step("合計", "(a)+(b)+(c)", ab + admin)
     if draft.exact_yen <= 0:
         draft.refuse("補助対象経費が0円のため、補助額はありません。", "multi.cost", frame.source)
