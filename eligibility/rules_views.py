@@ -177,7 +177,7 @@ def version_section(request, version_id: int, section: str):
                 what=spec.title,
             )
         except RulesError as error:
-            problems = error.problems
+            problems = _linked(form, error.problems)
         except PublishedVersionError as error:
             messages.error(request, error.messages[0])
             return redirect("rules_admin_version", version.pk)
@@ -191,8 +191,33 @@ def version_section(request, version_id: int, section: str):
             url = reverse("rules_admin_version", args=[version.pk])
             return redirect(f"{url}?section={spec.key}")
     else:
-        problems = ["入力に誤りがあります。赤字の項目をご確認ください。"]
+        problems = [("入力に誤りがあります。赤字の項目をご確認ください。", "")] + [
+            (f"{field.label}：{error}", _anchor(field))
+            for field in _bound_fields(form)
+            for error in field.errors
+        ]
     return _version_page(request, version, bound=_Bound(spec.key, form), problems=problems)
+
+
+def _bound_fields(form):
+    """The fields of a section's form, or of every row of a section's formset."""
+    for each in getattr(form, "forms", None) or [form]:
+        yield from each
+
+
+def _anchor(field) -> str:
+    """The id of the input itself (the first box of a group)."""
+    return field.id_for_label or f"{field.auto_id}_0"
+
+
+def _linked(form, problems: list[str]) -> list[tuple[str, str]]:
+    """Each problem of the whole document with a link to the field it names (by its label in
+    「」), when this section has it."""
+    fields = [f for f in _bound_fields(form) if f.label]
+    return [
+        (problem, next((_anchor(f) for f in fields if f"「{f.label}」" in problem), ""))
+        for problem in problems
+    ]
 
 
 @rule_admin_required

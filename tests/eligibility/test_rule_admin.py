@@ -696,3 +696,15 @@ def test_every_described_by_points_at_something_and_errors_sit_by_their_field(ad
     assert 'aria-invalid="true"' in field
     assert "id_params-security-max_yen_error" in field
     assert '<div id="id_params-security-max_yen_error"><p class="field-error">金額は' in html
+
+
+def test_the_problem_summary_links_to_the_field_it_names(admin_client, draft):
+    data = section_data(draft, "params-security") | {"params-security-max_yen": "10000"}
+    html = admin_client.post(f"/rules/admin/{draft.pk}/edit/params-security/", data)
+    html = html.content.decode()
+    summary = html[html.index("保存できませんでした（何も変更していません）") :][:1500]
+    link = re.search(
+        r'<a href="#([^"]+)">セキュリティ対策推進枠: 「補助額の下限」は「補助額の上限」', summary
+    )
+    assert link is not None, summary
+    assert f'id="{link.group(1)}"' in html

@@ -508,8 +508,9 @@ def test_a_rule_section_is_saved_whole_or_refused_with_nothing_changed(client, d
             assert response.status_code == 200
             html = html_of(response)
             (shown,) = [item for item in response.context["sections"] if item["problems"]]
-            for problem in shown["problems"]:
+            for problem, anchor in shown["problems"]:
                 assert is_japanese(problem) and escape(str(problem)) in html, problem
+                assert not anchor or f'id="{anchor}"' in html  # a link lands on an input
             if shown["form"].is_bound and not shown["form"].is_valid():
                 assert_field_errors_named(html, shown["form"])
             assert draft_state(draft) == before
