@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.PrivatePagesMiddleware",  # no-store for logged-in pages; htmx to login
 ]
 
 ROOT_URLCONF = "config.urls"
