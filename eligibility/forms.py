@@ -198,6 +198,12 @@ class MultiCostForm(CostForm):
     admin_yen = MoneyField(label="(c) 事務費・専門家費")
 
 
+def input_id(field) -> str:
+    """The id of a bound field's input itself, for an error summary's link (the first box of a
+    group of radios or checkboxes, whose label has no single target)."""
+    return field.id_for_label or f"{field.auto_id}_0"
+
+
 def months_help(months: int) -> str:
     """最大24か月分（2年分）が対象です。 for the rule's number of months."""
     years = f"（{months // 12}年分）" if months % 12 == 0 else ""

@@ -22,6 +22,7 @@ from accounts.decorators import rule_admin_required
 from . import services
 from .engine import RulesError
 from .engine.document import document_in_order
+from .forms import input_id
 from .models import PublishedVersionError, RuleVersion
 from .rules_forms import CloneForm, ImportForm, PublishForm, section_get, sections
 from .selectors import (
@@ -192,7 +193,7 @@ def version_section(request, version_id: int, section: str):
             return redirect(f"{url}?section={spec.key}")
     else:
         problems = [("入力に誤りがあります。赤字の項目をご確認ください。", "")] + [
-            (f"{field.label}：{error}", _anchor(field))
+            (f"{field.label}：{error}", input_id(field))
             for field in _bound_fields(form)
             for error in field.errors
         ]
@@ -205,17 +206,12 @@ def _bound_fields(form):
         yield from each
 
 
-def _anchor(field) -> str:
-    """The id of the input itself (the first box of a group)."""
-    return field.id_for_label or f"{field.auto_id}_0"
-
-
 def _linked(form, problems: list[str]) -> list[tuple[str, str]]:
     """Each problem of the whole document with a link to the field it names (by its label in
     「」), when this section has it."""
     fields = [f for f in _bound_fields(form) if f.label]
     return [
-        (problem, next((_anchor(f) for f in fields if f"「{f.label}」" in problem), ""))
+        (problem, next((input_id(f) for f in fields if f"「{f.label}」" in problem), ""))
         for problem in problems
     ]
 

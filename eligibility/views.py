@@ -13,7 +13,7 @@ from .calendar import deadlines_ics
 from .engine import NO_OPEN_ROUND, assess_applicant, next_open_round
 from .engine.answers import evaluate_answers, first_missing_step
 from .engine.types import ClinicFacts
-from .forms import ScreeningNameForm
+from .forms import ScreeningNameForm, input_id
 from .result_pdf import result_pdf
 from .selectors import (
     rule_set_for,
@@ -132,7 +132,7 @@ def _wizard_ctx(screening, step, forms, rules) -> dict:
         "form": forms.get(""),
         "errors": [  # linked to the input itself (the first box of a group), named with its frame
             (
-                bound.id_for_label or f"{bound.auto_id}_0",
+                input_id(bound),
                 f"{form.frame.name}の{bound.label}" if code else bound.label,
                 error,
             )
