@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz lint format lock bench bench-pdf bench-rescreen bench-load fault-pg clean
+.PHONY: run test fuzz lint format lock bench bench-pdf bench-rescreen bench-load fault-pg fault-worker backup-drill clean
 
 $(STAMP): requirements.lock scripts/find_python.sh
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -70,6 +70,10 @@ bench-load: $(STAMP)
 ## Restart PostgreSQL during a load run: errors only while it is down, nothing saved lost
 fault-pg: $(STAMP)
 	$(PY) scripts/fault_pg_restart.py
+
+## kill -9 the task worker while it sends a notice's e-mail: after a restart, each member once
+fault-worker: $(STAMP)
+	$(PY) scripts/fault_worker.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var test-artifacts

@@ -59,8 +59,8 @@ class Publication(models.Model):
     """An association's notice to its member clinics.
 
     Draft, then published (``publish_at`` now, or later: scheduled), or withdrawn. Members see
-    it from ``publish_at`` on; ``notified_at`` records that the e-mail has gone out, and
-    ``unsent_to`` the addresses the task worker could not send it to (staff can send again)."""
+    it from ``publish_at`` on; ``notified_at`` records that its e-mails were queued (one Email per
+    member: staff see how many were sent, are pending and failed, and can send the failed again)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "下書き"
@@ -88,9 +88,6 @@ class Publication(models.Model):
     status = models.CharField("状態", max_length=10, choices=Status, default=Status.DRAFT)
     publish_at = models.DateTimeField("公開日時", null=True, blank=True)
     notified_at = models.DateTimeField("お知らせメールの送信日時", null=True, blank=True)
-    unsent_to = models.JSONField(
-        "お知らせメールを送れなかった宛先", default=list, blank=True, editable=False
-    )
     withdrawn_at = models.DateTimeField("取り下げ日時", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -236,3 +233,48 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.association} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class Email(models.Model):
+    """One e-mail to one address: the outbox the task worker delivers (announcements.outbox).
+
+    Marked sent only after the mail server has accepted it. A worker that dies while sending
+    leaves its claimed e-mail ``sending`` and the rest ``pending``; the claim lapses after
+    ``settings.EMAIL_CLAIM_SECONDS`` and the next delivery takes it up, so every member gets the
+    e-mail once (twice only if the worker died between the server's acceptance and the next
+    write, a window of milliseconds)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "送信待ち"
+        SENDING = "sending", "送信中"
+        SENT = "sent", "送信済み"
+        FAILED = "failed", "送信失敗"
+
+    publication = models.ForeignKey(
+        Publication, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    reminder = models.ForeignKey(
+        Reminder, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to = models.EmailField("宛先")
+    subject = models.TextField("件名")
+    body = models.TextField("本文")
+    status = models.CharField("状態", max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("送信を試みた回数", default=0)
+    error = models.TextField("最後の失敗の理由", blank=True)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    claimed_at = models.DateTimeField("送信を始めた日時", null=True, blank=True)
+    sent_at = models.DateTimeField("送信日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "メール"
+        indexes = [
+            models.Index(fields=["status", "id"]),
+            models.Index(fields=["publication", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to} {self.subject}"

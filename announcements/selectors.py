@@ -35,7 +35,7 @@ from eligibility.engine import NO_OPEN_ROUND, next_open_round
 from eligibility.models import Screening, ScreeningOutcome
 from eligibility.selectors import rule_set_for, rule_version_published
 
-from .models import Attachment, Notice, Publication, ReadReceipt, Reminder
+from .models import Attachment, Email, Notice, Publication, ReadReceipt, Reminder
 
 JMA_NOTICE_KEY = "jma-2026-390"
 
@@ -391,3 +391,12 @@ def follow_up_rows(*, association: Association) -> Iterator[list]:
             "確認済み" if screened else "未確認",
             "登録あり" if users else "未登録",
         ]
+
+
+def publication_failed_emails(*, publication: Publication) -> list[Email]:
+    """The notice's e-mails that could not be sent, with the member each was for."""
+    return list(
+        publication.emails.filter(status=Email.Status.FAILED)
+        .select_related("user__clinic")
+        .order_by("pk")
+    )

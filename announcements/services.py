@@ -20,9 +20,9 @@ from clinics.models import Association
 from clinics.normalize import fit, fit_file_name
 from eligibility.selectors import rule_set_for, rule_version_published
 
-from .models import Attachment, Notice, Publication, ReadReceipt, Reminder
+from .models import Attachment, Email, Notice, Publication, ReadReceipt, Reminder
+from .outbox import emails_queue, emails_retry
 from .selectors import members_to_follow_up, publication_latest_live, unread_forget
-from .tasks import send_emails
 
 JMA_NOTICE_FILE = Path(__file__).resolve().parent / "jma_notice.json"
 NOTICE_FIELDS = (
@@ -200,16 +200,6 @@ def _forget_unread(user_ids: list[int]) -> None:
     transaction.on_commit(lambda: unread_forget(user_ids=user_ids))
 
 
-def _send_later(messages: list[tuple], publication: Publication | None = None) -> int:
-    """Hand the e-mails to the task worker in the caller's transaction: they are queued once,
-    with what the caller records, or not at all. How many were queued. For a notice, the
-    worker records the addresses it could not send to (``publication_unsent_add``)."""
-    if messages:
-        publication_id = publication.pk if publication else None
-        send_emails.enqueue([list(message) for message in messages], publication_id)
-    return len(messages)
-
-
 def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
@@ -241,51 +231,39 @@ def publication_notify(*, publication: Publication) -> int:
         return 0
     _forget_members_unread(publication.association_id)
     users = _member_users(publication.association)
-    return _send_later(_notice_messages(publication, users), publication)
+    return emails_queue(_notice_emails(publication, users))
 
 
-def _notice_messages(publication: Publication, users) -> list[tuple]:
+def _notice_emails(publication: Publication, users) -> list[Email]:
     """The notice's e-mail to each of these users: a link to it."""
     association = publication.association
     link = _absolute(reverse("notice_detail", args=[publication.pk]))
     title = " ".join(publication.title.splitlines())  # a subject is one line
     return [
-        (
-            f"【補助金ナビ】{association.name}からのお知らせ：{title}",
-            f"{user.clinic.name} ご担当者様\n\n"
+        Email(
+            publication=publication,
+            user=user,
+            to=user.email,
+            subject=f"【補助金ナビ】{association.name}からのお知らせ：{title}",
+            body=f"{user.clinic.name} ご担当者様\n\n"
             f"{association.name}から、会員の皆さまへのお知らせを掲載しました。\n\n"
             f"「{title}」\n\n"
             f"次のリンクからご覧ください（補助金ナビへのログインが必要です）。\n{link}\n\n"
             f"{_signature(association)}",
-            None,
-            [user.email],
         )
         for user in users
     ]
 
 
 @transaction.atomic
-def publication_unsent_add(*, publication_id: int, addresses: list[str]) -> None:
-    """Record the addresses the task worker could not send the notice to: its staff see them
-    and can send again (``publication_resend``)."""
-    publication = Publication.objects.select_for_update().filter(pk=publication_id).first()
-    if publication is not None:
-        publication.unsent_to = [*publication.unsent_to, *addresses]
-        publication.save(update_fields=["unsent_to", "updated_at"])
-
-
-@transaction.atomic
 def publication_resend(*, publication: Publication) -> int:
-    """Queue the notice's e-mail again for the members it did not reach, once: the addresses
-    are claimed with the queuing, so a second click sends nothing. Only while members can see
-    it, and only to those who are still active members. Returns the e-mails queued."""
-    publication = Publication.objects.select_for_update().get(pk=publication.pk)
-    if not publication.is_live or not publication.unsent_to:
+    """Queue the notice's failed e-mails again, once (a second click finds none failed). Only
+    while members can see it, and only to those who are still active members. Returns the
+    e-mails queued."""
+    if not publication.is_live:
         return 0
-    users = _member_users(publication.association).filter(email__in=publication.unsent_to)
-    publication.unsent_to = []
-    publication.save(update_fields=["unsent_to", "updated_at"])
-    return _send_later(_notice_messages(publication, users), publication)
+    members = _member_users(publication.association)
+    return emails_retry(publication.emails.filter(user__in=members))
 
 
 def due_publications_notify() -> list[tuple[Publication, int]]:
@@ -450,7 +428,8 @@ def reminders_send(*, association: Association, by) -> tuple[int, int, int]:
     by_id = {clinic.pk: clinic for clinic in members}
     users = User.objects.filter(clinic_id__in=list(by_id), is_active=True).order_by("clinic_id")
     screenings_link = _absolute(reverse("screenings"))
-    messages, reached = [], set()
+    reminder = Reminder(association=association, sent_by=by, emails=0)
+    emails, reached = [], set()
     for user in users:
         clinic = by_id[user.clinic_id]
         todo = []
@@ -462,22 +441,24 @@ def reminders_send(*, association: Association, by) -> tuple[int, int, int]:
                 "・補助金ナビの「申請可否の確認」で、申請できる枠と補助額の目安を"
                 f"ご確認ください。\n  {screenings_link}"
             )
-        messages.append(
-            (
-                f"【補助金ナビ】{association.name}より：デジタル化・AI導入補助金2026のご案内",
-                f"{clinic.name} ご担当者様\n\n"
+        emails.append(
+            Email(
+                reminder=reminder,
+                user=user,
+                to=user.email,
+                subject=f"【補助金ナビ】{association.name}より：デジタル化・AI導入補助金2026のご案内",
+                body=f"{clinic.name} ご担当者様\n\n"
                 f"{association.name}事務局です。デジタル化・AI導入補助金2026について、"
                 "補助金ナビで次のことがまだお済みでないようです。\n\n"
                 + "\n".join(todo)
                 + f"\n\n申請の締切は枠ごとに決まっています。お早めにご確認ください。\n\n"
                 f"{_signature(association)}",
-                None,
-                [user.email],
             )
         )
         reached.add(clinic.pk)
-    queued = _send_later(messages)
-    if queued:
-        reminder = Reminder.objects.create(association=association, sent_by=by, emails=queued)
+    if emails:
+        reminder.emails = len(emails)
+        reminder.save()
         reminder.clinics.set(reached)
-    return len(reached), queued, len(by_id) - len(reached)
+        emails_queue(emails)
+    return len(reached), len(emails), len(by_id) - len(reached)

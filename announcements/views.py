@@ -17,6 +17,7 @@ from eligibility.templatetags.yen import jdate
 
 from . import charts, selectors, services
 from .forms import AttachmentForm, PublicationForm, PublishForm
+from .outbox import email_counts
 from .past_results import TABLE_NAMES, comparison, past_results
 
 
@@ -65,6 +66,8 @@ FOLLOW_UP_PER_PAGE = 25
 def _staff_notice_ctx(request, publication, **forms) -> dict:
     return {
         "publication": publication,
+        "emails": email_counts(publication.emails.all()) if publication.notified_at else None,
+        "failed_emails": selectors.publication_failed_emails(publication=publication),
         "attachments": selectors.attachment_list(publication=publication),
         "counts": selectors.publication_read_counts(publication=publication),
         "members": clinic_visible_to(user=request.user).count(),
@@ -249,6 +252,8 @@ def notice_detail(request, publication_id: int):
     services.read_receipt_record(publication=publication, user=request.user)
     ctx = {
         "publication": publication,
+        "emails": email_counts(publication.emails.all()) if publication.notified_at else None,
+        "failed_emails": selectors.publication_failed_emails(publication=publication),
         "attachments": selectors.attachment_list(publication=publication),
         "outline": selectors.notice_outline() if publication.notice_id else None,
     }

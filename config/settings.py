@@ -150,6 +150,7 @@ if os.environ.get("EMAIL_HOST"):
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "timeout": env_int("EMAIL_TIMEOUT", 30),  # seconds; below EMAIL_CLAIM_SECONDS
             },
         }
     }
@@ -158,6 +159,10 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "補助金ナビ <no-reply@hojokin-navi.example>"
 )
+# An e-mail claimed by a worker that has not marked it sent after this long is taken up again
+# (the worker died); a task RUNNING this long is re-queued by `manage.py recover_tasks`.
+EMAIL_CLAIM_SECONDS = env_int("EMAIL_CLAIM_SECONDS", 5 * 60)
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 30 * 60)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 
