@@ -61,9 +61,11 @@ INSTALLED_APPS = [
     "clinics",
     "eligibility",
     "announcements",
+    "config",  # logs (config/logs.py), /health/
 ]
 
 MIDDLEWARE = [
+    "config.logs.RequestLogMiddleware",  # outermost: one line per request, with its time
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -276,3 +278,49 @@ AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
 PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10)
 PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
+
+# --- Logs -----------------------------------------------------------------------------------
+# Everything to stdout for the process manager: one line per request and per task run, the
+# traceback of every error (config/logs.py). JSON lines with DEBUG off, text with it on.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be json or text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "config.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's handlers (console only with DEBUG, mail_admins) give way to stdout; its 4xx
+        # warnings to our request line; its 5xx errors stay: they carry the traceback
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # its INFO is a line per CSS parsed
+        "fontTools": {"level": "WARNING"},
+    },
+}
+
+# Error reports to Sentry (or a compatible service) only when SENTRY_DSN is set: the Django
+# integration reports unhandled errors of requests and tasks, without personal data.
+if os.environ.get("SENTRY_DSN"):
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=os.environ["SENTRY_DSN"],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        traces_sample_rate=0,
+    )
