@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import clinic_user_required
+from accounts.middleware import keep_typed_across_login, typed_before_login
 from clinics.services import clinic_new_round_notice_set
 
 from . import services
@@ -73,16 +74,29 @@ def screenings(request):
 
 @clinic_user_required
 @require_http_methods(["GET", "POST"])
+@keep_typed_across_login
 def wizard_step(request, screening_id: int, step: str):
-    """One step of the wizard on its own URL; answers are saved on the server at every step."""
+    """One step of the wizard on its own URL; answers are saved on the server at every step.
+    What was typed when the session ended is shown again, unsaved, after logging in again."""
     screening = screening_get_for_user(user=request.user, screening_id=screening_id, for_edit=True)
     rules = rule_set_for(version=screening.rule_version)
     if step not in EDITABLE_STEPS or step not in dict(wizard_steps(screening.answers, rules)):
         raise Http404("この手順はありません。")
+    restored = typed_before_login(request) if request.method == "GET" else None
+    if restored is not None:
+        messages.info(
+            request,
+            "ログインし直す前に入力していた内容を戻しました。まだ保存されていません。"
+            "内容を確かめてから、ページ下のボタンで保存してください。",
+        )
     forms = step_forms(
-        step, screening.answers, rules, request.POST if request.method == "POST" else None
+        step,
+        screening.answers,
+        rules,
+        request.POST if request.method == "POST" else restored,
     )
-    recalculate = "recalculate" in request.POST  # the estimate without JavaScript
+    # 再計算 (the estimate without JavaScript) and restored values are not a submission
+    recalculate = "recalculate" in request.POST or restored is not None
     if (
         request.method == "POST"
         and not recalculate
@@ -97,7 +111,7 @@ def wizard_step(request, screening_id: int, step: str):
         return redirect("wizard_step", screening.pk, following)
     ctx = _wizard_ctx(screening, step, forms, rules)
     if recalculate:
-        for form in forms.values():  # 再計算 is not a submission: no error messages
+        for form in forms.values():  # no error messages
             form.errors.clear()
         ctx["errors"] = []
     return render(request, "eligibility/wizard_step.html", ctx)
@@ -173,6 +187,7 @@ def _preview(answers, rules):
 
 @clinic_user_required
 @require_POST
+@keep_typed_across_login
 def wizard_preview(request, screening_id: int, step: str):
     """htmx: the SME verdict (applicant step) or the subsidy preview (tools step) for the values
     being typed, before they are saved."""
