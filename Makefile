@@ -75,5 +75,9 @@ fault-pg: $(STAMP)
 fault-worker: $(STAMP)
 	$(PY) scripts/fault_worker.py
 
+## Back up PostgreSQL with pg_dump, restore into a fresh database, compare the app on both
+backup-drill: $(STAMP)
+	$(PY) scripts/backup_drill.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 var test-artifacts

@@ -118,6 +118,7 @@ def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        stdout=subprocess.DEVNULL,  # a log line per request (as in production), not shown here
     )  # fmt: skip
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
