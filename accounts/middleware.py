@@ -21,6 +21,11 @@ TYPED_MAX_BYTES = 20_000
 EXPIRED = "ログインの有効期限が切れました。もう一度ログインしてください。"
 
 
+def session_started(sender, request, user, **kwargs) -> None:
+    """At login: the session is new, so the first pages need not renew it."""
+    request.session[SEEN] = int(time.time())
+
+
 def keep_typed_across_login(view):
     """Mark a view whose form, when posted after the session ended, is kept until the user has
     logged in again (``typed_before_login`` gives it back)."""

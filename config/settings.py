@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "clinics",
     "eligibility",
     "announcements",
+    "sharing",
     "config",  # logs (config/logs.py), /health/
 ]
 
@@ -311,6 +312,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},  # its INFO is a line per CSS parsed
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # lockouts; each failure is in the request line already
     },
 }
 

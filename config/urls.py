@@ -6,6 +6,7 @@ from eligibility import views as eligibility_views
 
 urlpatterns = [
     path("", eligibility_views.home, name="home"),
+    path("", include("sharing.urls")),  # before screenings/<id>/<step>/ of the wizard
     path("", include("eligibility.urls")),
     path("", include("clinics.urls")),
     path("", include("announcements.urls")),
