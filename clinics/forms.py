@@ -282,3 +282,17 @@ class JoinRequestForm(forms.ModelForm):
 
     def clean_email(self):
         return self.cleaned_data["email"].lower()
+
+
+class JapaneseDateField(forms.DateField):
+    input_formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
+    default_error_messages = {"invalid": "日付は「2027-01-20」のように入力してください。"}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = normalize.nfkc(value).replace(" ", "")
+        return super().to_python(value)

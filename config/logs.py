@@ -72,16 +72,17 @@ class RequestLogMiddleware:
         signed_in = user is not None and user.is_authenticated
         status = response.status_code
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        path = _without_secrets(request)
         request_logger.log(
             logging.ERROR if status >= 500 else logging.INFO,
             "%s %s %s %.1f ms",
             request.method,
-            request.path,
+            path,
             status,
             duration_ms,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": status,
                 "duration_ms": duration_ms,
                 "user_id": user.pk if signed_in else None,
@@ -91,6 +92,20 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+SECRET_KWARGS = ("token", "uidb64")  # share links, invitations, password resets
+
+
+def _without_secrets(request) -> str:
+    """The path with the secrets a URL carries (a share link's token…) replaced: a log is read
+    by more people than the link was given to."""
+    path = request.path
+    kwargs = getattr(request.resolver_match, "kwargs", None) or {}
+    for name in SECRET_KWARGS:
+        if kwargs.get(name):
+            path = path.replace(str(kwargs[name]), f"<{name}>")
+    return path
 
 
 def _task_finished(sender, task_result, **kwargs) -> None:

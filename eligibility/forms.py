@@ -6,8 +6,9 @@ from decimal import Decimal, InvalidOperation, localcontext
 
 from django import forms
 
-from clinics.forms import HeadcountField, PlainCharField, WholeNumberField
+from clinics.forms import HeadcountField, JapaneseDateField, PlainCharField, WholeNumberField
 from clinics.normalize import nfkc
+from eligibility.engine.format import jdate
 from eligibility.engine.types import FrameRules, RuleSet
 
 MAX_YEN = 10**10  # 100億円: larger is a typing mistake
@@ -245,3 +246,47 @@ class ScreeningNameForm(forms.Form):
         help_text="例：A社の見積り（2026年11月）",
         error_messages={"required": "名前を入力してください。"},
     )
+
+
+class ApplicationStageForm(forms.Form):
+    """Where the clinic's application for one frame stands: a stage of the rule version's
+    ``application_stages``; the stage that records the application asks its round (the frame's
+    rounds), its date and, optionally, its number."""
+
+    stage = forms.ChoiceField(label="申請の段階", widget=forms.RadioSelect)
+    round_number = forms.TypedChoiceField(label="申請した回", coerce=int, required=False)
+    applied_on = JapaneseDateField(label="申請日", required=False)
+    application_number = PlainCharField(
+        label="申請番号", max_length=40, required=False, help_text="交付申請の番号など"
+    )
+
+    def __init__(self, *args, rules: RuleSet, frame: FrameRules, **kwargs):
+        kwargs.setdefault("prefix", f"stage-{frame.code}")
+        super().__init__(*args, **kwargs)
+        self.frame = frame
+        self.stages = {stage.code: stage for stage in rules.application_stages}
+        self.fields["stage"].choices = [(s.code, s.name) for s in rules.application_stages]
+        recording = next((s for s in rules.application_stages if s.records_application), None)
+        self.recording = recording
+        self.fields["round_number"].choices = [("", "選んでください")] + [
+            (r.number, f"第{r.number}次（{jdate(r.closes_on)}締切）") for r in frame.rounds
+        ]
+        if recording is not None:
+            for name in ("round_number", "applied_on"):
+                self.fields[name].required_when = f"「{recording.name}」のときは必須"
+            self.fields[
+                "application_number"
+            ].help_text = f"「{recording.name}」のとき、わかれば記入します（交付申請の番号など）。"
+
+    def clean(self):
+        data = super().clean()
+        stage = self.stages.get(data.get("stage"))
+        if stage is None or not stage.records_application:
+            return data | {"round_number": None, "applied_on": None, "application_number": ""}
+        if data.get("round_number") in (None, ""):
+            self.add_error(
+                "round_number", f"「{stage.name}」のときは、申請した回を選んでください。"
+            )
+        if data.get("applied_on") is None and "applied_on" not in self.errors:
+            self.add_error("applied_on", f"「{stage.name}」のときは、申請日を入力してください。")
+        return data

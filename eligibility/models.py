@@ -182,6 +182,42 @@ class ScreeningOutcome(models.Model):
         return f"{self.screening} {self.frame_code}"
 
 
+class ApplicationRecord(models.Model):
+    """One entry of where a clinic's application for one frame of a programme stands (検討中 →
+    … → 補助金受領; the stages are the rule version's ``application_stages``). Every change is a
+    new row, with who and when; the latest row is the current stage, and a mistaken stage is
+    corrected by recording the right one. ``applied``/``adopted``/``granted`` copy the stage's
+    milestones when recorded, for counting (the funnel, the deadline reminders)."""
+
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.CASCADE, related_name="application_records"
+    )
+    programme = models.CharField("制度", max_length=100)  # RuleSet.programme: 2026, 2027, …
+    frame_code = models.CharField("枠", max_length=20)
+    stage = models.CharField("段階", max_length=40)  # a code of application_stages
+    stage_name = models.CharField("段階の名前", max_length=100)
+    applied = models.BooleanField("申請した", default=False)
+    adopted = models.BooleanField("採択された", default=False)
+    granted = models.BooleanField("補助金を受領した", default=False)
+    round_number = models.PositiveSmallIntegerField("申請した回", null=True, blank=True)
+    applied_on = models.DateField("申請日", null=True, blank=True)
+    application_number = models.CharField("申請番号", max_length=40, blank=True)
+    screening = models.ForeignKey(
+        Screening, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申請の状況"
+        indexes = [models.Index(fields=["clinic", "programme", "frame_code", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.clinic} {self.frame_code} {self.stage_name}"
+
+
 # --- rule administration: audit history, re-screening runs, "your result changed" notices ----
 
 

@@ -45,14 +45,16 @@ def result_html(result) -> str:
 
 def cache_key(result) -> str:
     """What the PDF shows: the screening's name and answers (a digest: answers saved again
-    unchanged keep the key), its clinic, the version, the day, and the code version."""
+    unchanged keep the key), its clinic, the application stages recorded, the version, the day,
+    and the code version."""
     screening = result.screening
     clinic = screening.clinic
     shown = json.dumps([screening.name, screening.answers], sort_keys=True, ensure_ascii=False)
     answers = hashlib.sha256(shown.encode()).hexdigest()[:16]
     clinic_changed = clinic.updated_at.isoformat() if clinic.updated_at else "new"
+    stages = "-".join(str(view.stage.pk) for view in result.frames if view.stage)
     return (
-        f"result-pdf:{screening.pk}:{answers}:{clinic.pk}:{clinic_changed}:"
+        f"result-pdf:{screening.pk}:{answers}:{clinic.pk}:{clinic_changed}:{stages}:"
         f"{clinic.association_id}:{result.rules.label}:{result.as_of.isoformat()}:"
         f"{code_version()}"
     )

@@ -16,7 +16,7 @@ from datetime import date
 from django import forms
 
 from clinics import normalize
-from clinics.forms import WholeNumberField
+from clinics.forms import JapaneseDateField, WholeNumberField
 from clinics.normalize import nfkc
 
 from .engine.diff import CONDITION_NAMES, FUNCTION_NAMES, circled
@@ -94,20 +94,6 @@ class CountField(WholeNumberField):
         self.widget = forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "class": "count"}
         )
-
-
-class JapaneseDateField(forms.DateField):
-    input_formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
-    default_error_messages = {"invalid": "日付は「2027-01-20」のように入力してください。"}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = nfkc(value).replace(" ", "")
-        return super().to_python(value)
 
 
 def _source(**kwargs) -> TextField:

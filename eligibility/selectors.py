@@ -28,6 +28,7 @@ from .engine.diff import (
 )
 from .engine.types import Evaluation, FrameResult, FrameRules, Reason, Round, RuleSet
 from .models import (
+    ApplicationRecord,
     RescreenRun,
     RuleVersion,
     RuleVersionEvent,
@@ -147,6 +148,11 @@ class FrameView:
     result: FrameResult
     cost: CostBreakdown | None
     frame: FrameRules
+    history: tuple[ApplicationRecord, ...] = ()  # the clinic's stages for it, latest first
+
+    @property
+    def stage(self) -> ApplicationRecord | None:
+        return self.history[0] if self.history else None
 
     @property
     def checklist(self) -> list:
@@ -201,7 +207,20 @@ def screening_result(
     """The screening's result under its own version (or, to compare, under ``version``)."""
     rules = rule_set_for(version=version or screening.rule_version)
     return build_result(
-        screening=screening, rules=rules, as_of=as_of, current_version=_published_for(screening)
+        screening=screening,
+        rules=rules,
+        as_of=as_of,
+        current_version=_published_for(screening),
+        records=application_records(clinic_id=screening.clinic_id, programme=rules.programme),
+    )
+
+
+def application_records(*, clinic_id: int, programme: str) -> list[ApplicationRecord]:
+    """The clinic's application stages recorded for the programme's frames, latest first."""
+    return list(
+        ApplicationRecord.objects.filter(clinic_id=clinic_id, programme=programme)
+        .select_related("recorded_by")
+        .order_by("-id")
     )
 
 
@@ -215,12 +234,25 @@ def _published_for(screening: Screening) -> RuleVersion | None:
 
 
 def build_result(
-    *, screening: Screening, rules: RuleSet, as_of: date, current_version: RuleVersion | None
+    *,
+    screening: Screening,
+    rules: RuleSet,
+    as_of: date,
+    current_version: RuleVersion | None,
+    records: list[ApplicationRecord] = (),
 ) -> ScreeningResult:
-    """The result of a screening's answers under ``rules``: no query here (benchmarks and
-    tests build it from unsaved objects)."""
+    """The result of a screening's answers under ``rules``, with the clinic's application
+    ``records``: no query here (benchmarks and tests build it from unsaved objects)."""
     evaluation, costs = evaluate_answers(screening.answers, rules, as_of=as_of)
-    frames = [FrameView(r, costs.get(r.code), rules.frames[r.code]) for r in evaluation.frames]
+    frames = [
+        FrameView(
+            r,
+            costs.get(r.code),
+            rules.frames[r.code],
+            tuple(record for record in records if record.frame_code == r.code),
+        )
+        for r in evaluation.frames
+    ]
     common = [
         item for item in rules.checklist if not item.frame_code and item.condition == "always"
     ]

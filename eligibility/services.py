@@ -27,6 +27,7 @@ from .engine.answers import evaluate_answers
 from .engine.diff import document_diff
 from .engine.format import jdate
 from .models import (
+    ApplicationRecord,
     PublishedVersionError,
     RescreenChunk,
     RescreenRun,
@@ -165,6 +166,33 @@ def screening_complete(*, screening: Screening, as_of: date, values: dict | None
         from .tasks import render_result_pdf
 
         transaction.on_commit(partial(render_result_pdf.enqueue, screening.pk))
+
+
+def application_stage_record(
+    *, screening: Screening, frame_code: str, values: dict, by
+) -> ApplicationRecord:
+    """Record where the clinic's application for a frame of the screening's programme stands
+    (``values``: ApplicationStageForm's cleaned data). A new row each time: the history keeps
+    who recorded what and when, and a mistaken stage is corrected by recording the right one."""
+    rules = rule_set_for(version=screening.rule_version)
+    stage = next(s for s in rules.application_stages if s.code == values["stage"])
+    if frame_code not in rules.frames:
+        raise ValidationError("この枠はありません。")
+    return ApplicationRecord.objects.create(
+        clinic=screening.clinic,
+        programme=rules.programme,
+        frame_code=frame_code,
+        stage=stage.code,
+        stage_name=stage.name,
+        applied="applied" in stage.milestones,
+        adopted="adopted" in stage.milestones,
+        granted="granted" in stage.milestones,
+        round_number=values.get("round_number"),
+        applied_on=values.get("applied_on"),
+        application_number=values.get("application_number") or "",
+        screening=screening,
+        recorded_by=by,
+    )
 
 
 def screening_outcomes_refresh(*, as_of: date, batch: int = 500) -> int:

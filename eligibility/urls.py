@@ -18,6 +18,11 @@ urlpatterns = [
     path(
         "screenings/<int:screening_id>/recheck/", views.screening_recheck, name="screening_recheck"
     ),
+    path(
+        "screenings/<int:screening_id>/stage/<slug:frame_code>/",
+        views.screening_stage,
+        name="screening_stage",
+    ),
     path("screenings/<int:screening_id>/rename/", views.screening_rename, name="screening_rename"),
     path(
         "screenings/<int:screening_id>/new-round-notice/",

@@ -14,7 +14,7 @@ from .calendar import deadlines_ics
 from .engine import NO_OPEN_ROUND, assess_applicant, next_open_round
 from .engine.answers import evaluate_answers, first_missing_step
 from .engine.types import ClinicFacts
-from .forms import ScreeningNameForm, input_id
+from .forms import ApplicationStageForm, ScreeningNameForm, input_id
 from .result_pdf import result_pdf
 from .selectors import (
     rule_set_for,
@@ -216,13 +216,56 @@ def result(request, screening_id: int):
             messages.info(request, "結果を出すには、まだ回答が必要な手順があります。")
             return redirect("wizard_step", screening.pk, missing)
         raise Http404("この確認はまだ終わっていません。")
+    return _render_result(request, screening)
+
+
+def _render_result(request, screening, *, bound=None, status: int = 200):
+    """The result page; ``bound``: a stage form posted with errors, shown again as typed."""
     result = screening_result(screening=screening, as_of=today())
+    stage_forms = {}
+    if request.user.is_clinic_user and result.rules.application_stages:
+        for view in result.frames:
+            form = ApplicationStageForm(
+                rules=result.rules,
+                frame=view.frame,
+                initial={
+                    "stage": view.stage.stage if view.stage else None,
+                    "round_number": view.stage.round_number if view.stage else None,
+                    "applied_on": view.stage.applied_on if view.stage else None,
+                    "application_number": view.stage.application_number if view.stage else "",
+                },
+            )
+            stage_forms[view.result.code] = form
+        if bound is not None:
+            stage_forms[bound.frame.code] = bound
     ctx = {
         "result": result,
         "screening": screening,
         "recheck": screening_recheck_made(screening=screening, result=result),
+        "stage_forms": stage_forms,
     }
-    return render(request, "eligibility/result.html", ctx)
+    return render(request, "eligibility/result.html", ctx, status=status)
+
+
+@clinic_user_required
+@require_POST
+def screening_stage(request, screening_id: int, frame_code: str):
+    """Record where the clinic's application for one of the result's frames stands."""
+    screening, result = _finished_result(request, screening_id)
+    view = next((v for v in result.frames if v.result.code == frame_code), None)
+    if view is None or not result.rules.application_stages:
+        raise Http404("この枠は結果にありません。")
+    form = ApplicationStageForm(request.POST, rules=result.rules, frame=view.frame)
+    if not form.is_valid():
+        messages.error(request, f"{view.result.name}の申請の状況を記録できませんでした。")
+        return _render_result(request, screening, bound=form, status=400)
+    record = services.application_stage_record(
+        screening=screening, frame_code=frame_code, values=form.cleaned_data, by=request.user
+    )
+    messages.success(
+        request, f"{view.result.name}の申請の状況を「{record.stage_name}」として記録しました。"
+    )
+    return redirect(reverse("screening_result", args=[screening.pk]) + f"#frame-{frame_code}")
 
 
 def _finished_result(request, screening_id: int):

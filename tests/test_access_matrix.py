@@ -15,13 +15,14 @@ from django.utils import timezone
 from announcements.models import Publication
 from announcements.services import attachment_add
 from clinics.models import Invitation, JoinRequest, MemberImport
-from eligibility.models import RescreenRun
+from eligibility.models import RescreenRun, Screening
 from eligibility.selectors import rule_version_published
 from eligibility.services import (
     rule_version_clone,
     screening_complete,
     screening_create,
 )
+from sharing.services import share_link_create, share_link_revoke
 from tests import factories
 from tests.announcements import notice_factories
 
@@ -72,6 +73,9 @@ RULES = {
     "screening_recheck": Rule({"clinic_a"}, "post", kwargs={"screening_id": "screening"}),
     "screening_rename": Rule({"clinic_a"}, "post", kwargs={"screening_id": "screening"}),
     "screening_new_round_notice": Rule({"clinic_a"}, "post", kwargs={"screening_id": "screening"}),
+    "screening_stage": Rule(
+        {"clinic_a"}, "post", kwargs={"screening_id": "screening", "frame_code": "security"}
+    ),
     # a clinic's results: its users and its association's staff
     "screening_result": Rule({"clinic_a", "staff_x"}, kwargs={"screening_id": "screening"}),
     "screening_pdf": Rule({"clinic_a", "staff_x"}, kwargs={"screening_id": "screening"}),
@@ -123,6 +127,15 @@ RULES = {
     "rules_admin_delete": Rule({"rule_admin"}, "post", kwargs={"version_id": "draft"}),
     "rules_admin_rescreen": Rule({"rule_admin"}, "post", kwargs={"version_id": "published"}),
     "rules_admin_export": Rule({"rule_admin"}, kwargs={"version_id": "draft"}),
+    # share links of a result: the clinic's own users make, list and revoke them
+    "share_links": Rule({"clinic_a"}, kwargs={"screening_id": "screening"}),
+    "share_link_revoke": Rule(
+        {"clinic_a"}, "post", kwargs={"screening_id": "screening", "link_id": "share_link"}
+    ),
+    # what a share link opens: anyone with its token, logged in or not (and nobody without:
+    # test_a_share_link_opens_only_with_a_usable_token)
+    "shared_result": Rule(PUBLIC, kwargs={"token": "share_token"}),
+    "shared_result_pdf": Rule(PUBLIC, kwargs={"token": "share_token"}),
 }
 
 
@@ -177,6 +190,7 @@ def world():
     published = rule_version_published()
     draft = rule_version_clone(version=published, label="2026.9")
     RescreenRun.objects.filter(version=draft).delete()
+    share_link, share_token = share_link_create(screening=screening, by=users["clinic_a"])
     objects = {
         "clinic": clinic_a.pk,
         "screening": screening.pk,
@@ -184,6 +198,8 @@ def world():
         "attachment": attachment.pk,
         "draft": draft.pk,
         "published": published.pk,
+        "share_link": share_link.pk,
+        "share_token": share_token,
         "invitation_token": Invitation.objects.create(
             association=clinic_a.association, email="invitee@example.jp"
         ).token,
@@ -229,3 +245,26 @@ def test_each_url_answers_each_role_as_its_rule_says(client, world, name):
             )
             assert refused, where
             assert SECRET.encode() not in body, where
+
+
+@pytest.mark.parametrize("name", ["shared_result", "shared_result_pdf"])
+def test_a_share_link_opens_only_with_a_usable_token(client, world, name):
+    """Unknown, revoked and expired tokens open nothing for anyone, logged in or not."""
+    users, objects = world
+    screening = Screening.objects.get(pk=objects["screening"])
+    revoked, revoked_token = share_link_create(screening=screening, by=users["clinic_a"])
+    share_link_revoke(link=revoked)
+    expired, expired_token = share_link_create(screening=screening, by=users["clinic_a"])
+    expired.expires_at = timezone.now() - timedelta(seconds=1)
+    expired.save()
+    tokens = {"unknown": "x" * 43, "revoked": revoked_token, "expired": expired_token}
+    for kind, token in tokens.items():
+        url = reverse(name, kwargs={"token": token})
+        for role in ROLES:
+            client.logout()
+            if role != "anonymous":
+                client.force_login(users[role])
+            response = client.get(url)
+            where = f"{name} {kind} token as {role}: {response.status_code}"
+            assert response.status_code == (404 if kind == "unknown" else 410), where
+            assert SECRET.encode() not in response.content, where

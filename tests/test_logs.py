@@ -104,3 +104,12 @@ def test_error_reports_go_to_sentry_only_when_its_variable_is_set(dsn):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == ("True" if dsn else "False")
+
+
+def test_a_link_s_secret_is_not_written_to_the_log(client, lines):
+    client.get("/share/a-secret-token-of-a-share-link/")
+    client.get("/invite/an-invitation-token/")
+    logged = " ".join(json.dumps(line, ensure_ascii=False) for line in lines())
+    assert "a-secret-token-of-a-share-link" not in logged
+    assert "an-invitation-token" not in logged
+    assert "/share/<token>/" in logged and "/invite/<token>/" in logged

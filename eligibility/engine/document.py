@@ -18,6 +18,8 @@ from gmpy2 import mpq
 from .types import (
     FORMULA_NAMES,
     INVOICE_FUNCTIONS,
+    MILESTONES,
+    ApplicationStage,
     ChecklistItem,
     FrameRules,
     LegalFormRules,
@@ -109,6 +111,7 @@ FIELDS = {
     "version": (
         *("format", "label", "programme", "effective_from", "notice", "guideline_edition"),
         *("size_categories", "legal_forms", "process_codes", "tools", "frames", "checklist"),
+        *("application_stages", "reminder_days"),
     ),
     "size_categories": (
         *("number", "name", "requirement", "capital_max_yen", "employees_max", "source"),
@@ -126,6 +129,7 @@ FIELDS = {
     "params": ("key", "label", "kind", "value", "source", "needs_confirmation"),
     "rounds": ("number", "closes_on", "source"),
     "checklist": ("text", "frame_code", "condition", "source", "needs_confirmation"),
+    "application_stages": ("code", "name", "milestones", "records_application", "source"),
 }
 
 
@@ -176,6 +180,12 @@ def document_in_order(doc: dict) -> dict:
     found = ordered(doc, "version")
     for part in ("size_categories", "legal_forms", "process_codes", "tools", "checklist"):
         found[part] = [ordered(row, part) for row in doc[part]]
+    if "application_stages" in doc:
+        found["application_stages"] = [
+            ordered(row, "application_stages") for row in doc["application_stages"]
+        ]
+    if "reminder_days" in doc:
+        found["reminder_days"] = doc["reminder_days"]
     found["frames"] = [
         ordered(frame, "frames")
         | {
@@ -382,6 +392,15 @@ def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
             )
         )
 
+    stages = _parse_stages(r, doc)
+    reminder_days = r.get(doc, "reminder_days", list, where, optional=True) or []
+    if any(
+        isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 90 for n in reminder_days
+    ):
+        r.problems.append("版: 締切前のお知らせ（reminder_days）は1～90の日数の一覧にしてください")
+    elif len(set(reminder_days)) != len(reminder_days):
+        r.problems.append("版: 締切前のお知らせ（reminder_days）に同じ日数が重複しています")
+
     if r.problems:
         raise RulesError(r.problems)
     return RuleSet(
@@ -397,7 +416,46 @@ def parse_rules(doc: Any, *, status: str = "draft") -> RuleSet:
         process_codes=processes,
         tools=tools,
         checklist=tuple(checklist),
+        application_stages=stages,
+        reminder_days=tuple(sorted(reminder_days, reverse=True)),
     )
+
+
+def _parse_stages(r: _Reader, doc: Any) -> tuple[ApplicationStage, ...]:
+    """The stages of an application (optional: a document without them records none)."""
+    stages, codes = [], set()
+    rows = r.get(doc, "application_stages", list, "版", optional=True) or []
+    for i, row in enumerate(rows, 1):
+        at = f"申請の段階 {i}行目"
+        r.known(row, "application_stages", at)
+        code = r.get(row, "code", str, at) or ""
+        if not CODE_RE.fullmatch(code):
+            r.problems.append(f"{at}: コードは半角英小文字・数字・下線で書いてください（{code}）")
+        elif code in codes:
+            r.problems.append(f"{at}: コード {code} が重複しています")
+        codes.add(code)
+        milestones = r.get(row, "milestones", list, at) or []
+        unknown = [m for m in milestones if m not in MILESTONES]
+        if unknown:
+            r.problems.append(
+                f"{at}: 到達点「{'、'.join(map(str, unknown))}」は使えません（{' / '.join(MILESTONES)}）"
+            )
+        stages.append(
+            ApplicationStage(
+                code=code,
+                name=r.get(row, "name", str, at) or "",
+                milestones=frozenset(m for m in milestones if m in MILESTONES),
+                records_application=bool(
+                    r.get(row, "records_application", bool, at, optional=True)
+                ),
+                source=r.get(row, "source", str, at) or "",
+            )
+        )
+    if stages and sum(stage.records_application for stage in stages) != 1:
+        r.problems.append(
+            "申請の段階: 申請の回・日付・番号を記録する段階（records_application）を1つにしてください"
+        )
+    return tuple(stages)
 
 
 def _parse_frame(r: _Reader, row: dict, code: str, formula: str, name: str) -> FrameRules:

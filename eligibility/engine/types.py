@@ -126,6 +126,22 @@ class Tool:
     needs_confirmation: bool
 
 
+MILESTONES = ("applied", "adopted", "granted")  # what a stage counts as, for the funnel
+
+
+@dataclass(frozen=True)
+class ApplicationStage:
+    """A stage of a clinic's application for a frame (検討中 … 補助金受領), in the document's
+    order. ``milestones``: which of MILESTONES a clinic at this stage has reached (不採択 has
+    applied, not adopted); ``records_application``: the stage asks the round, date and number."""
+
+    code: str
+    name: str
+    milestones: frozenset[str]
+    records_application: bool
+    source: str
+
+
 @dataclass(frozen=True)
 class ChecklistItem:
     text: str
@@ -149,6 +165,8 @@ class RuleSet:
     process_codes: Mapping[str, ProcessCode]
     tools: Mapping[str, Tool]
     checklist: tuple[ChecklistItem, ...]
+    application_stages: tuple[ApplicationStage, ...] = ()
+    reminder_days: tuple[int, ...] = ()  # e-mail N days before a round's deadline, largest first
 
 
 # --- facts and plans -----------------------------------------------------------------------

@@ -22,12 +22,21 @@ def _migrate(eligibility=None):
     """Migrate eligibility to ``eligibility`` (default: its latest), every other app to its
     latest; the models as they are there."""
     executor = MigrationExecutor(connection)
-    targets = executor.loader.graph.leaf_nodes()
+    graph = executor.loader.graph
+    targets = graph.leaf_nodes()
     if eligibility:
-        targets = [t for t in targets if t[0] != "eligibility"] + [("eligibility", eligibility)]
+        allowed = set(graph.forwards_plan(("eligibility", eligibility)))
+        # an app that needs a later eligibility migration is taken back to before its first
+        targets = [
+            t
+            if all(n in allowed for n in graph.forwards_plan(t) if n[0] == "eligibility")
+            else (t[0], None)
+            for t in targets
+            if t[0] != "eligibility"
+        ] + [("eligibility", eligibility)]
     executor.migrate(targets)
     executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
+    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
 
 
 def old_rows(apps, document: dict, **version_fields):

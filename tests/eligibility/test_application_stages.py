@@ -1,0 +1,195 @@
+"""Where each frame's application stands, per clinic (issue 22): the stages are rule data; each
+change is kept with who and when; the latest is shown on the result and in the PDF."""
+
+import copy
+
+import pytest
+
+from eligibility.engine import RulesError, parse_rules
+from eligibility.models import ApplicationRecord
+from eligibility.result_pdf import cache_key, result_html
+from eligibility.selectors import screening_result, today
+from tests import factories
+from tests.conftest import rules_document
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = {
+    "legal_form": "medical_corporation",
+    "employees": 40,
+    "goals": ["normal", "security"],
+    "normal": {"tools": ["web_reservation"], "purchase_yen": 600_000},
+    "security": {"service_monthly_yen": 20_000, "service_months": 24},
+    "minimum_wage_near": False,
+    "tools_done": True,
+}
+
+
+# --- the rule data --------------------------------------------------------------------------
+
+
+def test_the_shipped_version_has_the_stages_in_order_with_their_milestones():
+    rules = parse_rules(rules_document())
+    assert [s.name for s in rules.application_stages] == [
+        "検討中",
+        "IT導入支援事業者に相談済み",
+        "申請済み",
+        "採択",
+        "不採択",
+        "交付決定",
+        "実績報告済み",
+        "補助金受領",
+    ]
+    milestones = {s.code: s.milestones for s in rules.application_stages}
+    assert milestones["considering"] == frozenset()
+    assert milestones["rejected"] == {"applied"}
+    assert milestones["received"] == {"applied", "adopted", "granted"}
+    assert [s.code for s in rules.application_stages if s.records_application] == ["applied"]
+    assert rules.reminder_days == (14, 3)
+
+
+def test_a_document_without_stages_records_none():
+    document = rules_document()
+    del document["application_stages"], document["reminder_days"]
+    rules = parse_rules(document)
+    assert rules.application_stages == () and rules.reminder_days == ()
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda d: d["application_stages"][0].update(milestones=["paid"]), "到達点「paid」"),
+        (lambda d: d["application_stages"][3].update(records_application=True), "1つにして"),
+        (lambda d: d["application_stages"][1].update(code="considering"), "重複"),
+        (lambda d: d.update(reminder_days=[0]), "1～90"),
+        (lambda d: d.update(reminder_days=[91]), "1～90"),
+        (lambda d: d.update(reminder_days=[3, 3]), "重複"),
+    ],
+)
+def test_a_wrong_stage_table_is_refused_naming_the_problem(change, problem):
+    document = copy.deepcopy(rules_document())
+    change(document)
+    with pytest.raises(RulesError) as refused:
+        parse_rules(document)
+    assert any(problem in p for p in refused.value.problems), refused.value.problems
+
+
+@pytest.mark.parametrize("days", [[1], [90], [14, 3]])
+def test_reminder_days_at_the_edges_are_taken(days):
+    assert parse_rules(rules_document() | {"reminder_days": days}).reminder_days == tuple(
+        sorted(days, reverse=True)
+    )
+
+
+# --- recording ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clinic_and_result(client):
+    user = factories.clinic_user(factories.clinic(employees=40))
+    screening = factories.completed_screening(user, ANSWERS)
+    client.force_login(user)
+    return user, screening
+
+
+def stage_url(screening, frame="normal"):
+    return f"/screenings/{screening.pk}/stage/{frame}/"
+
+
+def test_applied_asks_the_round_and_date_and_keeps_what_was_typed(client, clinic_and_result):
+    _, screening = clinic_and_result
+    response = client.post(
+        stage_url(screening),
+        {"stage-normal-stage": "applied", "stage-normal-application_number": "ＡＢ－１２３"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "申請した回：「申請済み」のときは、申請した回を選んでください。" in page
+    assert "申請日：「申請済み」のときは、申請日を入力してください。" in page
+    assert 'value="ＡＢ－１２３"' in page  # nothing typed is lost
+    assert not ApplicationRecord.objects.exists()
+
+
+def test_a_recorded_stage_is_shown_with_its_round_and_kept_in_the_history(
+    client, clinic_and_result
+):
+    user, screening = clinic_and_result
+    response = client.post(
+        stage_url(screening),
+        {
+            "stage-normal-stage": "applied",
+            "stage-normal-round_number": "2",
+            "stage-normal-applied_on": "２０２６/６/１０",
+            "stage-normal-application_number": "A-123",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "通常枠の申請の状況を「申請済み」として記録しました。" in page
+    assert "<strong>申請済み</strong>（第2次・2026年6月10日申請・申請番号 A-123）" in page
+    record = ApplicationRecord.objects.get()
+    assert (record.applied, record.adopted, record.granted) == (True, False, False)
+    assert record.recorded_by == user and record.programme == "デジタル化・AI導入補助金2026"
+
+    # a mistake corrected: the right stage is recorded; both stay in the history
+    client.post(stage_url(screening), {"stage-normal-stage": "considering"})
+    page = client.get(f"/screenings/{screening.pk}/result/").content.decode()
+    assert "<strong>検討中</strong>" in page and "記録の履歴（2件）" in page
+    assert ApplicationRecord.objects.count() == 2
+    assert ApplicationRecord.objects.latest("id").round_number is None  # not kept for 検討中
+
+
+def test_the_pdf_shows_the_stage_and_its_cache_follows_it(clinic_and_result):
+    user, screening = clinic_and_result
+    before = cache_key(screening_result(screening=screening, as_of=today()))
+    ApplicationRecord.objects.create(
+        clinic=user.clinic,
+        programme="デジタル化・AI導入補助金2026",
+        frame_code="security",
+        stage="adopted",
+        stage_name="採択",
+        applied=True,
+        adopted=True,
+    )
+    result = screening_result(screening=screening, as_of=today())
+    assert cache_key(result) != before
+    html = result_html(result)
+    assert "申請の状況" in html and "<strong>採択</strong>" in html
+    assert "申請の状況を記録する" not in html  # the form is for the page only
+
+
+def test_another_programmes_record_is_not_this_ones(clinic_and_result):
+    user, screening = clinic_and_result
+    ApplicationRecord.objects.create(
+        clinic=user.clinic,
+        programme="IT導入補助金2025",
+        frame_code="normal",
+        stage="applied",
+        stage_name="申請済み",
+    )
+    result = screening_result(screening=screening, as_of=today())
+    assert all(view.stage is None for view in result.frames)
+
+
+def test_another_clinic_cannot_record_and_staff_only_read(client, clinic_and_result):
+    _, screening = clinic_and_result
+    client.post(stage_url(screening), {"stage-normal-stage": "consulted"})
+    client.force_login(factories.clinic_user(factories.clinic()))
+    assert (
+        client.post(stage_url(screening), {"stage-normal-stage": "considering"}).status_code == 404
+    )
+    staff = factories.staff("東京都")
+    client.force_login(staff)
+    assert (
+        client.post(stage_url(screening), {"stage-normal-stage": "considering"}).status_code == 403
+    )
+    assert ApplicationRecord.objects.count() == 1
+    page = client.get(f"/screenings/{screening.pk}/result/").content.decode()
+    assert "<strong>IT導入支援事業者に相談済み</strong>" in page
+    assert "申請の状況を記録する" not in page
+
+
+def test_a_frame_not_in_the_result_is_not_found(client, clinic_and_result):
+    _, screening = clinic_and_result
+    response = client.post(stage_url(screening, "invoice"), {"stage-invoice-stage": "applied"})
+    assert response.status_code == 404
