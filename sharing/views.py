@@ -31,19 +31,26 @@ PUBLIC_HEADERS = {
 @clinic_user_required
 @require_http_methods(["GET", "POST"])
 def share_links(request, screening_id: int):
-    """The screening's links, and a new one, whose URL this response alone shows."""
+    """The screening's links, and a new one. Its URL is shown once: after the redirect that
+    follows the creation (so a reload makes no second link), from the session, then forgotten."""
     screening = screening_get_shareable(user=request.user, screening_id=screening_id)
     form = ShareLinkForm(request.POST if request.method == "POST" else None)
-    created = None
     if request.method == "POST" and form.is_valid():
         link, token = services.share_link_create(
             screening=screening, by=request.user, days=form.cleaned_data["days"]
         )
-        url = request.build_absolute_uri(reverse("shared_result", args=[token]))
-        created, form = {"link": link, "url": url}, ShareLinkForm()
+        request.session[JUST_CREATED] = {"link": link.pk, "token": token}
+        return redirect("share_links", screening.pk)
     links = share_link_list_for_screening(screening=screening)
+    created = None
+    just = request.session.pop(JUST_CREATED, None) if request.method == "GET" else None
+    if just is not None:
+        link = next((link for link in links if link.pk == just["link"]), None)
+        if link is not None:
+            url = request.build_absolute_uri(reverse("shared_result", args=[just["token"]]))
+            created = {"link": link, "url": url}
     ctx = {"screening": screening, "form": form, "created": created, "links": links}
-    return render(request, "sharing/share_links.html", ctx)
+    return render(request, "sharing/share_links.html", ctx, status=400 if form.errors else 200)
 
 
 @clinic_user_required
@@ -53,6 +60,9 @@ def share_link_revoke(request, screening_id: int, link_id: int):
     services.share_link_revoke(link=link)
     messages.success(request, "共有リンクを無効にしました。このURLはもう開けません。")
     return redirect("share_links", screening_id)
+
+
+JUST_CREATED = "share_link_just_created"
 
 
 @require_GET
