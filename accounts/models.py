@@ -62,6 +62,11 @@ class User(AbstractUser):
         related_name="users",
     )
     is_rule_admin = models.BooleanField("ルール管理者", default=False)
+    deadline_reminders = models.BooleanField(
+        "締切前のお知らせメールを受け取る",
+        default=True,
+        help_text="申請の締切が近づいたとき、申請できる枠のお知らせをメールで受け取ります。",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

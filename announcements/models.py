@@ -262,6 +262,7 @@ class Email(models.Model):
     to = models.EmailField("宛先")
     subject = models.TextField("件名")
     body = models.TextField("本文")
+    headers = models.JSONField("追加のヘッダー", default=dict, blank=True)  # List-Unsubscribe…
     status = models.CharField("状態", max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField("送信を試みた回数", default=0)
     error = models.TextField("最後の失敗の理由", blank=True)
@@ -278,3 +279,32 @@ class Email(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to} {self.subject}"
+
+
+class DeadlineReminder(models.Model):
+    """A reminder of a round's deadline sent to one clinic (manage.py send_deadline_reminders):
+    at most one per clinic, frame, round and reminder, however often and however many times at
+    once the command runs (the unique constraint decides; the e-mails are written with it)."""
+
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.CASCADE, related_name="deadline_reminders"
+    )
+    programme = models.CharField("制度", max_length=100)
+    frame_code = models.CharField("枠", max_length=20)
+    round_number = models.PositiveSmallIntegerField("回")
+    closes_on = models.DateField("締切日")
+    days_before = models.PositiveSmallIntegerField("締切の何日前のお知らせか")
+    emails = models.PositiveIntegerField("メールの数", default=0)
+    sent_at = models.DateTimeField("送信日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "締切前のお知らせ"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "programme", "frame_code", "round_number", "days_before"],
+                name="one_deadline_reminder",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic} {self.frame_code} 第{self.round_number}次 {self.days_before}日前"

@@ -87,7 +87,9 @@ def emails_deliver() -> dict[str, int]:
     connection = mailers.default
     try:
         while (email := _claim_next()) is not None:
-            message = EmailMessage(email.subject, email.body, None, [email.to])
+            message = EmailMessage(
+                email.subject, email.body, None, [email.to], headers=email.headers or None
+            )
             try:
                 connection.send_messages([message])
             except Exception as error:  # this one only: an address refused, the server down

@@ -13,6 +13,9 @@ urlpatterns = [
         name="staff_follow_up_export",
     ),
     path("staff/reminders/", views.staff_reminders_send, name="staff_reminders_send"),
+    path(
+        "reminders/stop/<str:token>/", views.deadline_reminders_stop, name="deadline_reminders_stop"
+    ),
     path("staff/notices/", views.staff_notice_list, name="staff_notice_list"),
     path("staff/notices/new/", views.staff_notice_new, name="staff_notice_new"),
     path("staff/notices/<int:publication_id>/", views.staff_notice, name="staff_notice"),

@@ -8,14 +8,17 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import clinic_user_required, staff_required
+from accounts.models import User
 from clinics import exports
 from clinics.selectors import clinic_visible_to
 from eligibility.templatetags.yen import jdate
 
 from . import charts, selectors, services
+from .deadlines import opt_out_user
 from .forms import AttachmentForm, PublicationForm, PublishForm
 from .outbox import email_counts
 from .past_results import TABLE_NAMES, comparison, past_results
@@ -341,3 +344,20 @@ def staff_reminders_send(request):
         )
     messages.success(request, text)
     return redirect("staff_dashboard")
+
+
+# --- deadline reminders: the stop link in each e-mail ----------------------------------------
+
+
+@csrf_exempt  # the signed token is the credential; mail clients post it (RFC 8058 one-click)
+@require_http_methods(["GET", "POST"])
+def deadline_reminders_stop(request, token: str):
+    """Stop the deadline reminders of the user the link was made for: a page with one button,
+    and the one-click POST of List-Unsubscribe-Post. No login needed."""
+    target = opt_out_user(token)
+    stopped = False
+    if target is not None and request.method == "POST":
+        User.objects.filter(pk=target.pk).update(deadline_reminders=False)
+        stopped = True
+    ctx = {"target": target, "stopped": stopped}
+    return render(request, "announcements/reminders_stop.html", ctx, status=200 if target else 404)

@@ -127,6 +127,11 @@ def associations_ensure() -> None:
     )
 
 
+def user_deadline_reminders_set(*, user, wanted: bool) -> None:
+    user.deadline_reminders = wanted
+    user.save(update_fields=["deadline_reminders"])
+
+
 def clinic_new_round_notice_set(*, clinic: Clinic, wanted: bool) -> None:
     """Record (or withdraw) the clinic's wish to hear when a new round is published. Written
     with update(): the wish is not part of the profile (its updated_at keys the result PDF)."""

@@ -4,6 +4,7 @@ from . import io_views, views
 
 urlpatterns = [
     path("clinic/profile/", views.profile, name="profile"),
+    path("clinic/profile/reminders/", views.profile_reminders, name="profile_reminders"),
     path("staff/members/", views.members, name="members"),
     path("staff/members/<int:clinic_id>/edit/", views.member_edit, name="member_edit"),
     path("staff/invitations/new/", views.invitation_new, name="invitation_new"),

@@ -54,7 +54,12 @@ def profile(request):
     """A clinic user keeps the clinic's profile; nothing typed is lost on an error."""
     clinic = clinic_get_for_user(user=request.user, clinic_id=request.user.clinic_id)
     form = ClinicProfileForm(request.POST if request.method == "POST" else None, instance=clinic)
-    ctx = {"clinic": clinic, "action": reverse("profile"), "warning": _clinic_warning(clinic)}
+    ctx = {
+        "clinic": clinic,
+        "action": reverse("profile"),
+        "reminders_action": reverse("profile_reminders"),
+        "warning": _clinic_warning(clinic),
+    }
     if request.method == "POST" and "_validate" not in request.POST and form.is_valid():
         services.clinic_update(clinic=clinic, **form.cleaned_data)
         messages.success(request, "医療機関の情報を保存しました。")
@@ -62,6 +67,21 @@ def profile(request):
             messages.warning(request, warning)
         return redirect("home")
     return _profile_form_response(request, form, ctx)
+
+
+@clinic_user_required
+@require_POST
+def profile_reminders(request):
+    """The user's own choice: deadline reminders by e-mail or not."""
+    wanted = request.POST.get("wanted") == "on"
+    services.user_deadline_reminders_set(user=request.user, wanted=wanted)
+    messages.success(
+        request,
+        "締切前のお知らせメールを受け取る設定にしました。"
+        if wanted
+        else "締切前のお知らせメールを停止しました。",
+    )
+    return redirect("profile")
 
 
 @staff_required

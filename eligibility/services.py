@@ -44,6 +44,7 @@ from .selectors import (
     rule_version_published,
     screening_impact_range,
     screenings_to_rescreen,
+    today,
 )
 
 RULES_DIR = Path(settings.BASE_DIR) / "eligibility" / "rules"
@@ -81,16 +82,21 @@ def rule_version_publish(
     version.refresh_from_db(fields=["document"])  # what was saved, not a copy read before
     if effective_from is not None:
         version.document = version.document | {"effective_from": effective_from.isoformat()}
-    parse_rules(version.document)
+    published = parse_rules(version.document)
+    before = None
     for previous in RuleVersion.objects.select_for_update().filter(
         status=RuleVersion.Status.PUBLISHED
     ):
+        before = parse_rules(previous.document)
         previous.status = RuleVersion.Status.RETIRED
         previous.save()
     version.status = RuleVersion.Status.PUBLISHED
     version.published_at = timezone.now()
     version.full_clean()
     version.save()
+    from announcements.deadlines import new_round_notices_send  # e-mail is announcements'
+
+    new_round_notices_send(previous=before, published=published, as_of=today())
     return version
 
 

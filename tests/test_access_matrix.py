@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from announcements.deadlines import opt_out_token
 from announcements.models import Publication
 from announcements.services import attachment_add
 from clinics.models import Invitation, JoinRequest, MemberImport
@@ -64,6 +65,9 @@ RULES = {
     "past_results_csv": Rule(LOGGED_IN, kwargs={"table": "frames"}),
     # clinic users, their own clinic only
     "profile": Rule(CLINICS),
+    "profile_reminders": Rule(CLINICS, "post"),
+    # the stop link of a deadline reminder: whoever holds its signed token (the e-mail's reader)
+    "deadline_reminders_stop": Rule(PUBLIC, kwargs={"token": "stop_token"}),
     "screenings": Rule(CLINICS),
     "notice_list": Rule(CLINICS),
     "wizard_step": Rule({"clinic_a"}, kwargs={"screening_id": "screening", "step": "goals"}),
@@ -200,6 +204,7 @@ def world():
         "published": published.pk,
         "share_link": share_link.pk,
         "share_token": share_token,
+        "stop_token": opt_out_token(users["clinic_a"]),
         "invitation_token": Invitation.objects.create(
             association=clinic_a.association, email="invitee@example.jp"
         ).token,
