@@ -362,3 +362,26 @@ def all_charts(results: PastResults, highlight: str | None = None) -> dict[str, 
         "amounts": distribution_svg(results, "amounts"),
         "headcounts": distribution_svg(results, "headcounts"),
     }
+
+
+def funnel_svg(steps: list[tuple[str, str, int]], chart_id: str = "chart-funnel") -> str:
+    """The association's funnel: one bar per step, its length the part of the members."""
+    largest = max((count for _, _, count in steps), default=0) or 1
+    bar_x, bar_width, bar_height, label_row, row = 4, 250, 15, 22, 26
+    for _, _, count in steps:  # leave room for the text on the right
+        text = f"{count:,}件"
+        room = WIDTH - 10 - bar_x - _width(text, VALUE_SIZE)
+        if count:
+            bar_width = min(bar_width, room / (count / largest))
+    body, y = [], 0.0
+    for _, label, count in steps:
+        body.append(_text(4, y + 16, label, LABEL_SIZE, font_weight="bold"))
+        length = bar_width * count / largest
+        if length > 0:
+            body.append(_bar_rect(chart_id, 0, bar_x, y + label_row, length, bar_height))
+        body.append(_text(bar_x + length + 5, y + label_row + 12, f"{count:,}件", VALUE_SIZE))
+        y += label_row + row
+    desc = "会員から補助金の受領までの各段階の医療機関の数の横棒グラフ。" + "、".join(
+        f"{label}{count:,}件" for _, label, count in steps
+    )
+    return _svg(chart_id, "申請までの進み具合", desc, y, body)

@@ -12,6 +12,9 @@ urlpatterns = [
         views.staff_follow_up_export,
         name="staff_follow_up_export",
     ),
+    re_path(
+        r"^staff/funnel\.(?P<fmt>csv|xlsx)$", views.staff_funnel_export, name="staff_funnel_export"
+    ),
     path("staff/reminders/", views.staff_reminders_send, name="staff_reminders_send"),
     path(
         "reminders/stop/<str:token>/", views.deadline_reminders_stop, name="deadline_reminders_stop"

@@ -20,6 +20,7 @@ from eligibility.templatetags.yen import jdate
 from . import charts, selectors, services
 from .deadlines import opt_out_user
 from .forms import AttachmentForm, PublicationForm, PublishForm
+from .funnel import funnel_for, funnel_rows, national_rate
 from .outbox import email_counts
 from .past_results import TABLE_NAMES, comparison, past_results
 
@@ -297,7 +298,14 @@ def staff_dashboard(request):
         association=dashboard.association, publication=dashboard.publication
     )
     page = Paginator(follow_up, FOLLOW_UP_PER_PAGE).get_page(request.GET.get("page"))
-    ctx = {"dashboard": dashboard, "page": page}
+    funnel = funnel_for(dashboard.association)
+    ctx = {
+        "dashboard": dashboard,
+        "page": page,
+        "funnel": funnel,
+        "funnel_svg": mark_safe(charts.funnel_svg(funnel.steps)),
+        "national": national_rate(),
+    }
     template = "announcements/dashboard.html"
     return render(request, template + "#follow-up-table" if request.htmx else template, ctx)
 
@@ -314,6 +322,21 @@ def staff_follow_up_export(request, fmt: str):
         title="未読・未確認の会員",
         filename=f"{association.name}_未読・未確認の会員_{stamp}.{fmt}",
         fallback=f"follow-up-{stamp}.{fmt}",
+    )
+
+
+@staff_required
+@require_GET
+def staff_funnel_export(request, fmt: str):
+    """The association's funnel as CSV (UTF-8 with BOM, for Excel) or .xlsx."""
+    association = request.user.association
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return exports.download(
+        funnel_rows(funnel_for(association)),
+        fmt=fmt,
+        title="申請までの進み具合",
+        filename=f"{association.name}_申請までの進み具合_{stamp}.{fmt}",
+        fallback=f"funnel-{stamp}.{fmt}",
     )
 
 

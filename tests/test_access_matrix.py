@@ -94,6 +94,7 @@ RULES = {
     # association staff, their own association only
     "staff_dashboard": Rule(STAFF),
     "staff_follow_up_export": Rule(STAFF, kwargs={"fmt": "csv"}),
+    "staff_funnel_export": Rule(STAFF, kwargs={"fmt": "csv"}),
     "staff_reminders_send": Rule(STAFF, "post"),
     "members": Rule(STAFF),
     "member_export": Rule(STAFF, kwargs={"fmt": "csv"}),
