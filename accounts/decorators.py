@@ -24,3 +24,4 @@ def _role_required(test):
 clinic_user_required = _role_required(lambda user: user.is_clinic_user)
 staff_required = _role_required(lambda user: user.is_association_staff)
 rule_admin_required = _role_required(lambda user: user.is_rule_admin)
+national_required = _role_required(lambda user: user.is_national_user)

@@ -36,7 +36,9 @@ class User(AbstractUser):
     """A person who logs in with an e-mail address.
 
     Roles are explicit: ``association`` set = staff of that association (都道府県医師会 事務局);
-    ``clinic`` set = a user of that clinic; ``is_rule_admin`` = national rule administrator.
+    ``clinic`` set = a user of that clinic; ``is_rule_admin`` = national rule administrator;
+    ``is_national`` = a user of the Japan Medical Association (日本医師会), who sees counts per
+    prefecture and sends notice templates to every association, never a clinic's data.
     A person is staff of one association at most, and never staff and clinic user at once.
     """
 
@@ -62,6 +64,7 @@ class User(AbstractUser):
         related_name="users",
     )
     is_rule_admin = models.BooleanField("ルール管理者", default=False)
+    is_national = models.BooleanField("日本医師会（全国）", default=False)
     deadline_reminders = models.BooleanField(
         "締切前のお知らせメールを受け取る",
         default=True,
@@ -101,3 +104,7 @@ class User(AbstractUser):
     @property
     def is_clinic_user(self) -> bool:
         return self.clinic_id is not None
+
+    @property
+    def is_national_user(self) -> bool:
+        return self.is_national and self.association_id is None and self.clinic_id is None

@@ -308,3 +308,24 @@ class DeadlineReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clinic} {self.frame_code} 第{self.round_number}次 {self.days_before}日前"
+
+
+class NationalTemplate(models.Model):
+    """A notice the Japan Medical Association offers every association's staff as a template:
+    once published, each association can make a draft of its own notice from it and adapt it."""
+
+    title = models.CharField("件名", max_length=200, validators=[subject_one_line])
+    cover_message = models.TextField("送付状（会員へのメッセージ）")
+    body = models.TextField("本文")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    published_at = models.DateTimeField("医師会への公開日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "日本医師会からのひな形"
+        ordering = ["-published_at", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import national, views
 
 urlpatterns = [
     path("past-results/", views.past_results_page, name="past_results"),
@@ -20,6 +20,20 @@ urlpatterns = [
         "reminders/stop/<str:token>/", views.deadline_reminders_stop, name="deadline_reminders_stop"
     ),
     path("staff/notices/", views.staff_notice_list, name="staff_notice_list"),
+    path(
+        "staff/notices/from-template/<int:template_id>/",
+        national.staff_notice_from_template,
+        name="staff_notice_from_template",
+    ),
+    # the Japan Medical Association: counts per prefecture, templates for every association
+    path("national/", national.national_dashboard, name="national_dashboard"),
+    path("national/funnel.csv", national.national_export, name="national_export"),
+    path("national/templates/new/", national.national_template_new, name="national_template_new"),
+    path(
+        "national/templates/<int:template_id>/publish/",
+        national.national_template_publish,
+        name="national_template_publish",
+    ),
     path("staff/notices/new/", views.staff_notice_new, name="staff_notice_new"),
     path("staff/notices/<int:publication_id>/", views.staff_notice, name="staff_notice"),
     path(

@@ -21,6 +21,7 @@ from . import charts, selectors, services
 from .deadlines import opt_out_user
 from .forms import AttachmentForm, PublicationForm, PublishForm
 from .funnel import funnel_for, funnel_rows, national_rate
+from .national import published_templates
 from .outbox import email_counts
 from .past_results import TABLE_NAMES, comparison, past_results
 
@@ -89,6 +90,7 @@ def staff_notice_list(request):
         "publications": selectors.publication_list_for_staff(user=request.user),
         "members": clinic_visible_to(user=request.user).count(),
         "jma": selectors.notice_jma(),
+        "templates": published_templates(),
     }
     return render(request, "announcements/staff_notice_list.html", ctx)
 

@@ -38,6 +38,8 @@ def home(request):
         return redirect("staff_dashboard")
     if user.is_authenticated and user.is_rule_admin:
         return redirect("rules_admin")
+    if user.is_authenticated and user.is_national_user:
+        return redirect("national_dashboard")
     return render(request, "home.html", {"version": rule_version_published()})
 
 

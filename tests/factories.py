@@ -46,6 +46,11 @@ def staff(prefecture: str = "東京都") -> User:
     )
 
 
+def national_user() -> User:
+    """A user of the Japan Medical Association (日本医師会)."""
+    return User.objects.create_user(f"jma{next(_serial)}@example.jp", PASSWORD, is_national=True)
+
+
 def rule_admin() -> User:
     return User.objects.create_user(
         f"rules{next(_serial)}@example.jp", PASSWORD, is_rule_admin=True

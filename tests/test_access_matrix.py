@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from announcements.deadlines import opt_out_token
-from announcements.models import Publication
+from announcements.models import NationalTemplate, Publication
 from announcements.services import attachment_add
 from clinics.models import Invitation, JoinRequest, MemberImport
 from eligibility.models import RescreenRun, Screening
@@ -29,7 +29,7 @@ from tests.announcements import notice_factories
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "clinic_a", "clinic_b", "staff_x", "staff_y", "rule_admin")
+ROLES = ("anonymous", "clinic_a", "clinic_b", "staff_x", "staff_y", "rule_admin", "national")
 SECRET = "機密テスト青葉内科"  # clinic A's name: must never reach another tenant
 
 # Who may use each URL. Values: which roles are allowed, the HTTP method to use, and the
@@ -95,6 +95,12 @@ RULES = {
     "staff_dashboard": Rule(STAFF),
     "staff_follow_up_export": Rule(STAFF, kwargs={"fmt": "csv"}),
     "staff_funnel_export": Rule(STAFF, kwargs={"fmt": "csv"}),
+    "staff_notice_from_template": Rule(STAFF, "post", kwargs={"template_id": "template"}),
+    # the Japan Medical Association: per-prefecture counts and templates, nothing of a clinic
+    "national_dashboard": Rule({"national"}),
+    "national_export": Rule({"national"}),
+    "national_template_new": Rule({"national"}),
+    "national_template_publish": Rule({"national"}, "post", kwargs={"template_id": "template"}),
     "staff_reminders_send": Rule(STAFF, "post"),
     "members": Rule(STAFF),
     "member_export": Rule(STAFF, kwargs={"fmt": "csv"}),
@@ -172,6 +178,7 @@ def world():
         "staff_x": factories.staff("東京都"),
         "staff_y": factories.staff("大阪府"),
         "rule_admin": factories.rule_admin(),
+        "national": factories.national_user(),  # 日本医師会: counts only, no clinic's data
     }
     screening = screening_create(clinic=clinic_a, name="A社の見積り", by=users["clinic_a"])
     screening.answers = {
@@ -206,6 +213,9 @@ def world():
         "share_link": share_link.pk,
         "share_token": share_token,
         "stop_token": opt_out_token(users["clinic_a"]),
+        "template": NationalTemplate.objects.create(
+            title="ひな形", cover_message="送付状", body="本文", published_at=timezone.now()
+        ).pk,
         "invitation_token": Invitation.objects.create(
             association=clinic_a.association, email="invitee@example.jp"
         ).token,

@@ -82,6 +82,8 @@ class Command(BaseCommand):
             logins.append((f"{association.name} 事務局", email))
         self._user("rules@example.jp", name="日本医師会 ルール管理者", is_rule_admin=True)
         logins.append(("ルール管理者（全国）", "rules@example.jp"))
+        self._user("jma@example.jp", name="日本医師会 事務局", is_national=True)
+        logins.append(("日本医師会（都道府県別の集計・ひな形）", "jma@example.jp"))
         for data in CLINICS:
             data = dict(data)
             email = data.pop("email")
