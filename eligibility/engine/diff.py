@@ -215,6 +215,17 @@ def document_diff(old: dict, new: dict) -> list[str]:
         if code in old_frames:
             lines += _frame_diff(old_frames[code], frame)
     lines += _checklist_diff(old.get("checklist") or [], new.get("checklist") or [])
+    old_stages, new_stages = (
+        old.get("application_stages") or [],
+        new.get("application_stages") or [],
+    )
+    if old_stages != new_stages:
+        names = lambda stages: "→".join(str(s.get("name")) for s in stages) or "なし"  # noqa: E731
+        lines.append(f"申請の段階 {names(old_stages)} → {names(new_stages)}")
+    old_days, new_days = old.get("reminder_days") or [], new.get("reminder_days") or []
+    if sorted(old_days) != sorted(new_days):
+        days = lambda values: "・".join(f"{n}日前" for n in sorted(values, reverse=True)) or "なし"  # noqa: E731
+        lines.append(f"締切前のお知らせ {days(old_days)} → {days(new_days)}")
     return lines
 
 

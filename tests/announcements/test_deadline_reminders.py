@@ -166,7 +166,7 @@ def test_the_stop_link_asks_once_then_stops_them_without_a_login(clinics):
     client = Client(enforce_csrf_checks=True)
     url = f"/reminders/stop/{opt_out_token(user)}/"
     page = client.get(url).content.decode()
-    assert f"{user.email} に、申請締切の前のお知らせメール" in page
+    assert f"{user.email} に、申請締切が近づいたときのお知らせメール" in page
     user.refresh_from_db()
     assert user.deadline_reminders  # a link scanner's GET stops nothing
     response = client.post(url, {"List-Unsubscribe": "One-Click"})  # what mail clients send

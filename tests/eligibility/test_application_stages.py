@@ -193,3 +193,18 @@ def test_a_frame_not_in_the_result_is_not_found(client, clinic_and_result):
     _, screening = clinic_and_result
     response = client.post(stage_url(screening, "invoice"), {"stage-invoice-stage": "applied"})
     assert response.status_code == 404
+
+
+def test_a_new_version_s_changes_to_the_stages_and_reminders_are_listed():
+    from eligibility.engine.diff import document_diff
+
+    old = rules_document()
+    new = copy.deepcopy(old) | {"reminder_days": [7]}
+    new["application_stages"] = new["application_stages"][:3]
+    lines = document_diff(old, new)
+    assert "締切前のお知らせ 14日前・3日前 → 7日前" in lines
+    assert (
+        "申請の段階 検討中→IT導入支援事業者に相談済み→申請済み→採択→不採択→交付決定→実績報告済み→補助金受領 → 検討中→IT導入支援事業者に相談済み→申請済み"
+        in lines
+    )
+    assert document_diff(old, copy.deepcopy(old)) == []
