@@ -87,6 +87,18 @@ def section_data(version, key) -> dict:
     return data
 
 
+# 通常枠 (300,000円) and セキュリティ対策推進枠 (240,000円) for a 医療法人 of 40: it qualifies
+NORMAL_AND_SECURITY = {
+    "legal_form": "medical_corporation",
+    "employees": 40,
+    "goals": ["normal", "security"],
+    "normal": {"tools": ["web_reservation"], "purchase_yen": 600_000},
+    "security": {"service_monthly_yen": 20_000, "service_months": 24},
+    "minimum_wage_near": False,
+    "tools_done": True,
+}
+
+
 def completed_screening(user: User, answers: dict, *, name: str = "見積り", as_of=None):
     """A screening of ``user``'s clinic with these answers, completed (outcomes stored) as of
     ``as_of`` (today by default)."""

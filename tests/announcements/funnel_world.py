@@ -6,15 +6,7 @@ from eligibility.models import ApplicationRecord
 from tests import factories
 from tests.announcements import notice_factories as nf
 
-QUALIFY = {
-    "legal_form": "medical_corporation",
-    "employees": 40,
-    "goals": ["normal", "security"],
-    "normal": {"tools": ["web_reservation"], "purchase_yen": 600_000},
-    "security": {"service_monthly_yen": 20_000, "service_months": 24},
-    "minimum_wage_near": False,
-    "tools_done": True,
-}
+QUALIFY = factories.NORMAL_AND_SECURITY
 TOO_LARGE = QUALIFY | {"employees": 400}
 PROGRAMME = "デジタル化・AI導入補助金2026"
 

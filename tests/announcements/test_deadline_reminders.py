@@ -22,15 +22,7 @@ from tests.browser.test_clinic_flow import open_round_in_new_version
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {
-    "legal_form": "medical_corporation",
-    "employees": 40,
-    "goals": ["normal", "security"],
-    "normal": {"tools": ["web_reservation"], "purchase_yen": 600_000},
-    "security": {"service_monthly_yen": 20_000, "service_months": 24},
-    "minimum_wage_near": False,
-    "tools_done": True,
-}
+ANSWERS = factories.NORMAL_AND_SECURITY
 ROUND_2 = date(2026, 6, 15)  # 通常枠・インボイス枠・セキュリティ対策推進枠 第2次
 
 

@@ -14,15 +14,7 @@ from tests.conftest import rules_document
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {
-    "legal_form": "medical_corporation",
-    "employees": 40,
-    "goals": ["normal", "security"],
-    "normal": {"tools": ["web_reservation"], "purchase_yen": 600_000},
-    "security": {"service_monthly_yen": 20_000, "service_months": 24},
-    "minimum_wage_near": False,
-    "tools_done": True,
-}
+ANSWERS = factories.NORMAL_AND_SECURITY
 
 
 # --- the rule data --------------------------------------------------------------------------

@@ -3,16 +3,7 @@ import pytest
 from sharing.services import share_link_create
 from tests import factories
 
-# 通常枠 and セキュリティ対策推進枠 for a 医療法人 of 40
-ANSWERS = {
-    "legal_form": "medical_corporation",
-    "employees": 40,
-    "goals": ["normal", "security"],
-    "normal": {"tools": ["web_reservation"], "purchase_yen": 600_000},
-    "security": {"service_monthly_yen": 20_000, "service_months": 24},
-    "minimum_wage_near": False,
-    "tools_done": True,
-}
+ANSWERS = factories.NORMAL_AND_SECURITY
 
 
 @pytest.fixture
