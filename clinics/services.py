@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from announcements.models import Email
+from announcements.outbox import emails_queue
 
 from .models import Association, Clinic, Invitation, JoinRequest
 from .prefectures import PREFECTURES, association_name
@@ -44,19 +46,24 @@ def invitation_create(
     invitation.full_clean()
     invitation.save()
     expires = timezone.localtime(invitation.expires_at)
-    send_mail(
-        subject=f"【補助金ナビ】{association.name}からのご招待",
-        message=(
-            f"{invitation.clinic_name or '医療機関'} ご担当者様\n\n"
-            f"{association.name}から、補助金ナビ（デジタル化・AI導入補助金2026の申請可否ナビ）への"
-            "ご招待が届いています。次のリンクからパスワードを設定し、医療機関の情報をご登録ください。\n\n"
-            f"{accept_url_for(invitation.token)}\n\n"
-            f"このリンクは{expires.year}年{expires.month}月{expires.day}日まで、1回だけ使えます。\n\n"
-            f"{association.name} 事務局"
-            + (f"（{association.contact_phone}）" if association.contact_phone else "")
-        ),
-        from_email=None,
-        recipient_list=[invitation.email],
+    # through the outbox: a bulk invitation of an imported member list is sent by the worker,
+    # each e-mail recorded (announcements.outbox), not inside the staff's request
+    emails_queue(
+        [
+            Email(
+                to=invitation.email,
+                subject=f"【補助金ナビ】{association.name}からのご招待",
+                body=(
+                    f"{invitation.clinic_name or '医療機関'} ご担当者様\n\n"
+                    f"{association.name}から、補助金ナビ（デジタル化・AI導入補助金2026の申請可否ナビ）への"
+                    "ご招待が届いています。次のリンクからパスワードを設定し、医療機関の情報をご登録ください。\n\n"
+                    f"{accept_url_for(invitation.token)}\n\n"
+                    f"このリンクは{expires.year}年{expires.month}月{expires.day}日まで、1回だけ使えます。\n\n"
+                    f"{association.name} 事務局"
+                    + (f"（{association.contact_phone}）" if association.contact_phone else "")
+                ),
+            )
+        ]
     )
     return invitation
 
