@@ -218,56 +218,48 @@ def result(request, screening_id: int):
             messages.info(request, "結果を出すには、まだ回答が必要な手順があります。")
             return redirect("wizard_step", screening.pk, missing)
         raise Http404("この確認はまだ終わっていません。")
-    return _render_result(request, screening)
-
-
-def _render_result(request, screening, *, bound=None, status: int = 200):
-    """The result page; ``bound``: a stage form posted with errors, shown again as typed."""
     result = screening_result(screening=screening, as_of=today())
-    stage_forms = {}
-    if request.user.is_clinic_user and result.rules.application_stages:
-        for view in result.frames:
-            form = ApplicationStageForm(
-                rules=result.rules,
-                frame=view.frame,
-                initial={
-                    "stage": view.stage.stage if view.stage else None,
-                    "round_number": view.stage.round_number if view.stage else None,
-                    "applied_on": view.stage.applied_on if view.stage else None,
-                    "application_number": view.stage.application_number if view.stage else "",
-                },
-            )
-            stage_forms[view.result.code] = form
-        if bound is not None:
-            stage_forms[bound.frame.code] = bound
     ctx = {
         "result": result,
         "screening": screening,
         "recheck": screening_recheck_made(screening=screening, result=result),
-        "stage_forms": stage_forms,
+        "can_record": request.user.is_clinic_user and bool(result.rules.application_stages),
     }
-    return render(request, "eligibility/result.html", ctx, status=status)
+    return render(request, "eligibility/result.html", ctx)
 
 
 @clinic_user_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def screening_stage(request, screening_id: int, frame_code: str):
-    """Record where the clinic's application for one of the result's frames stands."""
+    """Record where the clinic's application for one of the result's frames stands: a page of
+    its own (the result page stays light), with the stage now and its history."""
     screening, result = _finished_result(request, screening_id)
     view = next((v for v in result.frames if v.result.code == frame_code), None)
     if view is None or not result.rules.application_stages:
         raise Http404("この枠は結果にありません。")
-    form = ApplicationStageForm(request.POST, rules=result.rules, frame=view.frame)
-    if not form.is_valid():
-        messages.error(request, f"{view.result.name}の申請の状況を記録できませんでした。")
-        return _render_result(request, screening, bound=form, status=400)
-    record = services.application_stage_record(
-        screening=screening, frame_code=frame_code, values=form.cleaned_data, by=request.user
+    stage = view.stage
+    form = ApplicationStageForm(
+        request.POST if request.method == "POST" else None,
+        rules=result.rules,
+        frame=view.frame,
+        initial={
+            "stage": stage.stage if stage else None,
+            "round_number": stage.round_number if stage else None,
+            "applied_on": stage.applied_on if stage else None,
+            "application_number": stage.application_number if stage else "",
+        },
     )
-    messages.success(
-        request, f"{view.result.name}の申請の状況を「{record.stage_name}」として記録しました。"
-    )
-    return redirect(reverse("screening_result", args=[screening.pk]) + f"#frame-{frame_code}")
+    if request.method == "POST" and form.is_valid():
+        record = services.application_stage_record(
+            screening=screening, frame_code=frame_code, values=form.cleaned_data, by=request.user
+        )
+        messages.success(
+            request, f"{view.result.name}の申請の状況を「{record.stage_name}」として記録しました。"
+        )
+        return redirect(reverse("screening_result", args=[screening.pk]) + f"#frame-{frame_code}")
+    ctx = {"screening": screening, "view": view, "form": form}
+    status = 400 if form.errors else 200
+    return render(request, "eligibility/stage.html", ctx, status=status)
 
 
 def _finished_result(request, screening_id: int):

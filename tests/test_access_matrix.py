@@ -78,7 +78,7 @@ RULES = {
     "screening_rename": Rule({"clinic_a"}, "post", kwargs={"screening_id": "screening"}),
     "screening_new_round_notice": Rule({"clinic_a"}, "post", kwargs={"screening_id": "screening"}),
     "screening_stage": Rule(
-        {"clinic_a"}, "post", kwargs={"screening_id": "screening", "frame_code": "security"}
+        {"clinic_a"}, kwargs={"screening_id": "screening", "frame_code": "security"}
     ),
     # a clinic's results: its users and its association's staff
     "screening_result": Rule({"clinic_a", "staff_x"}, kwargs={"screening_id": "screening"}),

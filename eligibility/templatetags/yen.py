@@ -56,9 +56,3 @@ def param_value(param) -> str:
 def function_names(functions) -> str:
     """{"accounting", "payment"} -> 会計・決済 (in the seed's order)."""
     return "・".join(name for code, name in FUNCTION_NAMES.items() if code in functions)
-
-
-@register.filter
-def get(mapping, key):
-    """{{ forms|get:code }}: a dictionary's value by a variable key (None when absent)."""
-    return mapping.get(key) if mapping else None

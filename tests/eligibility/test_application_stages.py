@@ -2,6 +2,7 @@
 change is kept with who and when; the latest is shown on the result and in the PDF."""
 
 import copy
+import re
 
 import pytest
 
@@ -126,7 +127,9 @@ def test_a_recorded_stage_is_shown_with_its_round_and_kept_in_the_history(
     # a mistake corrected: the right stage is recorded; both stay in the history
     client.post(stage_url(screening), {"stage-normal-stage": "considering"})
     page = client.get(f"/screenings/{screening.pk}/result/").content.decode()
-    assert "<strong>検討中</strong>" in page and "記録の履歴（2件）" in page
+    assert "<strong>検討中</strong>" in page
+    history = client.get(stage_url(screening)).content.decode().split("記録の履歴")[1]
+    assert history.count("<li>") == 2 and "申請済み（第2次・2026年6月10日申請・A-123）" in history
     assert ApplicationRecord.objects.count() == 2
     assert ApplicationRecord.objects.latest("id").round_number is None  # not kept for 検討中
 
@@ -161,6 +164,16 @@ def test_another_programmes_record_is_not_this_ones(clinic_and_result):
     )
     result = screening_result(screening=screening, as_of=today())
     assert all(view.stage is None for view in result.frames)
+
+
+def test_the_stage_page_starts_from_the_stage_recorded(client, clinic_and_result):
+    _, screening = clinic_and_result
+    page = client.get(stage_url(screening)).content.decode()
+    assert "今の状況：まだ記録されていません。" in page
+    client.post(stage_url(screening), {"stage-normal-stage": "consulted"})
+    page = client.get(stage_url(screening)).content.decode()
+    assert re.search(r'<input[^>]*value="consulted"[^>]*checked', page)
+    assert "今の状況：<strong>IT導入支援事業者に相談済み</strong>" in page
 
 
 def test_another_clinic_cannot_record_and_staff_only_read(client, clinic_and_result):
