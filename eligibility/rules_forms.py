@@ -10,6 +10,7 @@ accepted), amounts accept 1,500,000 / １５０万 / 150万円, counts accept fu
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -247,6 +248,38 @@ class ChecklistForm(forms.Form):
         self.fields["frame_code"].choices = [("", "すべての枠"), *frames]
 
 
+MILESTONE_NAMES = {"applied": "申請した", "adopted": "採択された", "granted": "補助金を受領した"}
+
+
+class StageForm(forms.Form):
+    code = TextField(label="コード", max_length=40, help_text="半角英小文字・数字・下線")
+    name = TextField(label="段階の名前", max_length=100)
+    milestones = forms.MultipleChoiceField(
+        label="集計での到達点",
+        choices=list(MILESTONE_NAMES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="医師会の集計で、この段階の医療機関を数える到達点",
+    )
+    records_application = forms.BooleanField(label="申請の回・日付・番号を記録する", required=False)
+    source = _source()
+
+
+class RemindersForm(forms.Form):
+    reminder_days = forms.CharField(
+        label="締切の何日前にお知らせするか",
+        required=False,
+        help_text="「14, 3」のように日数を区切って入力します（1～90日）。空欄なら送りません。",
+    )
+
+    def clean_reminder_days(self) -> list[int]:
+        text = nfkc(self.cleaned_data["reminder_days"]).strip()
+        parts = [p for p in re.split(r"[,、\s]+", text) if p]
+        if not all(p.isdigit() for p in parts):
+            raise forms.ValidationError("日数は「14, 3」のように整数で入力してください。")
+        return [int(p) for p in parts]
+
+
 def _formset(form, *, extra: int, can_delete: bool, fixed: int | None = None):
     return forms.formset_factory(
         form,
@@ -265,7 +298,8 @@ class Section:
 
     key: str
     title: str
-    kind: str  # meta, texts, params, rounds, sizes, legal_forms, processes, tools, checklist
+    kind: str  # meta, texts, params, rounds, sizes, legal_forms, processes, tools, checklist,
+    # stages, reminders
     frame_code: str = ""
 
     def form(self, document: dict, data=None):
@@ -322,6 +356,13 @@ class Section:
                 prefix=prefix,
                 form_kwargs={"process_codes": codes},
             )
+        if self.kind == "stages":
+            return _formset(StageForm, extra=1, can_delete=True)(
+                data, initial=document.get("application_stages", []), prefix=prefix
+            )
+        if self.kind == "reminders":
+            days = ", ".join(str(n) for n in document.get("reminder_days", []))
+            return RemindersForm(data, initial={"reminder_days": days}, prefix=prefix)
         frames = [(f["code"], f["name"]) for f in document["frames"]]
         return _formset(ChecklistForm, extra=1, can_delete=True)(
             data, initial=document["checklist"], prefix=prefix, form_kwargs={"frames": frames}
@@ -359,6 +400,14 @@ class Section:
             doc["process_codes"] = [_ordered(row, ProcessCodeForm) for row in _kept(form)]
         elif self.kind == "tools":
             doc["tools"] = [_ordered(row, ToolForm) for row in _kept(form)]
+        elif self.kind == "stages":
+            doc["application_stages"] = [
+                _ordered(row, StageForm)
+                | {"milestones": [m for m in MILESTONE_NAMES if m in row["milestones"]]}
+                for row in _kept(form)
+            ]
+        elif self.kind == "reminders":
+            doc["reminder_days"] = form.cleaned_data["reminder_days"]
         else:
             doc["checklist"] = [_ordered(row, ChecklistForm) for row in _kept(form)]
         return doc
@@ -406,6 +455,8 @@ def sections(document: dict) -> list[Section]:
         Section("processes", "業務プロセス（Pコード）", "processes"),
         Section("tools", "ITツールの種類", "tools"),
         Section("checklist", "チェックリスト", "checklist"),
+        Section("stages", "申請の段階（申請の状況の記録と集計）", "stages"),
+        Section("reminders", "締切前のお知らせメール", "reminders"),
     ]
     return found
 

@@ -2,6 +2,8 @@
 
 from itertools import count
 
+from django.forms import MultipleChoiceField
+
 from accounts.models import User
 from clinics.models import Association, Clinic
 from eligibility.rules_forms import section_get
@@ -79,7 +81,9 @@ def section_data(version, key) -> dict:
     for each in forms if forms is not None else [form]:
         for bound in each:
             value = bound.value()
-            if isinstance(value, bool):
+            if isinstance(bound.field, MultipleChoiceField):  # checkboxes: only those ticked
+                data[bound.html_name] = value or []
+            elif isinstance(value, bool):
                 if value:
                     data[bound.html_name] = "on"
             else:

@@ -9,7 +9,7 @@ import pytest
 from eligibility.engine import RulesError, parse_rules
 from eligibility.models import ApplicationRecord
 from eligibility.result_pdf import cache_key, result_html
-from eligibility.selectors import screening_result, today
+from eligibility.selectors import rule_set_for, rule_version_published, screening_result, today
 from tests import factories
 from tests.conftest import rules_document
 
@@ -213,3 +213,48 @@ def test_a_new_version_s_changes_to_the_stages_and_reminders_are_listed():
         in lines
     )
     assert document_diff(old, copy.deepcopy(old)) == []
+
+
+# --- rule administration ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def draft(client):
+    from eligibility.services import rule_admin_clone
+
+    client.force_login(factories.rule_admin())
+    return rule_admin_clone(version=rule_version_published(), label="2026.2", by=None)
+
+
+def test_rule_administrators_edit_the_stages_of_a_draft(client, draft):
+    data = factories.section_data(draft, "stages")
+    assert data["stages-2-milestones"] == ["applied"]
+    data["stages-0-name"] = "検討を始めた"
+    data["stages-5-milestones"] = ["applied", "adopted", "granted"]
+    response = client.post(f"/rules/admin/{draft.pk}/edit/stages/", data)
+    assert response.status_code == 302
+    stages = rule_set_for(version=draft).application_stages
+    assert stages[0].name == "検討を始めた"
+    assert stages[5].milestones == {"applied", "adopted", "granted"}
+    assert draft.events.get(kind="edit").diff[0].startswith("申請の段階 検討中→")
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved", "problem"),
+    [
+        ("７、１", (7, 1), None),
+        ("", (), None),
+        ("0", None, "1～90"),
+        ("十四", None, "整数で入力してください"),
+    ],
+)
+def test_rule_administrators_set_the_reminder_days(client, draft, typed, saved, problem):
+    response = client.post(
+        f"/rules/admin/{draft.pk}/edit/reminders/", {"reminders-reminder_days": typed}
+    )
+    if saved is not None:
+        assert response.status_code == 302
+        assert rule_set_for(version=draft).reminder_days == saved
+    else:
+        assert response.status_code == 200 and problem in response.content.decode()  # shown again
+        assert rule_set_for(version=draft).reminder_days == (14, 3)
