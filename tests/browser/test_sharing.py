@@ -23,6 +23,10 @@ def test_a_vendor_reads_a_shared_result_until_the_clinic_revokes_it(site, page, 
     expect(page.get_by_text("このURLは今だけ表示されます。")).to_be_visible()
     shared_url = page.get_by_label(re.compile("^共有URL")).input_value()
     assert re.fullmatch(rf"{re.escape(site)}/share/[A-Za-z0-9_-]{{43}}/", shared_url)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
+    page.get_by_role("button", name="URLをコピーする").click()
+    expect(page.get_by_role("status").filter(has_text="コピーしました。")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == shared_url
     assert_accessible(page)
 
     vendor = new_context(browser).new_page()  # no login
