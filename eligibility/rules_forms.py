@@ -266,7 +266,7 @@ class StageForm(forms.Form):
 
 
 class RemindersForm(forms.Form):
-    reminder_days = forms.CharField(
+    reminder_days = LabelField(
         label="締切の何日前にお知らせするか",
         required=False,
         help_text="「14, 3」のように日数を区切って入力します（1～90日）。空欄なら送りません。",
