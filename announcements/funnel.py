@@ -144,9 +144,13 @@ def funnels_for(associations: list[Association]) -> dict[int, Funnel]:
         figures["qualify"] = len(qualified[association.pk])
         for key in ("applied", "adopted", "granted"):
             figures[key] = len(reached[association.pk][key])
+        counted = per_frame[association.pk]
         by_frame = [
-            (code, frame.name, len(per_frame[association.pk].get(code, ())))
-            for code, frame in frames.items()
+            (code, frame.name, len(counted.get(code, ()))) for code, frame in frames.items()
+        ]
+        # a frame only an older version had (a latest result made under it), by its code
+        by_frame += [
+            (code, code, len(ids)) for code, ids in sorted(counted.items()) if code not in frames
         ]
         funnels[association.pk] = Funnel(counts=figures, by_frame=by_frame)
     return funnels

@@ -11,7 +11,7 @@ the number of members."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
@@ -32,7 +32,7 @@ from django.utils import timezone
 from accounts.models import User
 from clinics.models import Association, Clinic
 from eligibility.engine import NO_OPEN_ROUND, next_open_round
-from eligibility.models import Screening, ScreeningOutcome
+from eligibility.models import Screening
 from eligibility.selectors import rule_set_for, rule_version_published
 
 from .models import Attachment, Email, Notice, Publication, ReadReceipt, Reminder
@@ -302,11 +302,11 @@ class Dashboard:
     follow_up_reachable: int = 0  # of those, members with at least one active user
     last_reminder: Reminder | None = None  # with ``members``: how many it went to
     total_subsidy_yen: int = 0
-    eligible_by_frame: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def dashboard_for_staff(*, user) -> Dashboard:
-    """The staff's association in figures, from four aggregate queries whatever its size."""
+    """The staff's association in figures, from three aggregate queries whatever its size (the
+    funnel, per frame included, is announcements.funnel's)."""
     association = user.association
     publication = publication_latest_live(association=association)
     members = members_with_progress(association=association, publication=publication)
@@ -321,16 +321,6 @@ def dashboard_for_staff(*, user) -> Dashboard:
         follow_up_reachable=Count("pk", filter=needs_follow_up & Q(has_users=True)),
         total=Sum("latest_total_yen"),
     )
-    eligible = dict(
-        ScreeningOutcome.objects.filter(
-            eligible=True,
-            screening__completed_at__isnull=False,
-            screening__clinic__association=association,
-        )
-        .values("frame_code")
-        .annotate(clinics=Count("screening__clinic", distinct=True))
-        .values_list("frame_code", "clinics")
-    )
     last_reminder = (
         association.reminders.annotate(members=Count("clinics")).order_by("-sent_at").first()
     )
@@ -344,17 +334,7 @@ def dashboard_for_staff(*, user) -> Dashboard:
         follow_up=figures["follow_up"],
         follow_up_reachable=figures["follow_up_reachable"],
         total_subsidy_yen=figures["total"] or 0,
-        eligible_by_frame=_by_frame(eligible),
     )
-
-
-def _by_frame(counts: dict[str, int]) -> list[tuple[str, str, int]]:
-    """(code, name, count) for each frame of the published version, then any frame only an
-    older version had (named by its code)."""
-    version = rule_version_published()
-    frames = rule_set_for(version=version).frames if version else {}
-    rows = [(code, frame.name, counts.get(code, 0)) for code, frame in frames.items()]
-    return rows + [(code, code, n) for code, n in sorted(counts.items()) if code not in frames]
 
 
 FOLLOW_UP_HEADER = [

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import User
+from announcements.funnel import funnel_for
 from announcements.models import ReadReceipt, Reminder
 from announcements.selectors import dashboard_for_staff
 from clinics.models import Clinic
@@ -98,24 +99,20 @@ def count_by_hand(association, publication):
     for found in completed.values():
         if found:
             total += max(found, key=lambda s: (s.completed_at, s.pk)).total_subsidy_yen
-    eligible = dict.fromkeys(FRAMES, 0)
-    for code in FRAMES:
-        eligible[code] = len(
-            {
-                o.screening.clinic_id
-                for o in ScreeningOutcome.objects.filter(frame_code=code, eligible=True)
-                .select_related("screening")
-                .filter(screening__clinic__association=association)
-                if o.screening.completed_at is not None
-            }
-        )
+    qualify = dict.fromkeys(FRAMES, 0)  # per frame: the latest result says 申請可能 or 要確認
+    for found in completed.values():
+        if found:
+            latest = max(found, key=lambda s: (s.completed_at, s.pk))
+            for outcome in latest.outcomes.all():
+                if outcome.verdict in ("eligible", "confirm"):
+                    qualify[outcome.frame_code] += 1
     follow_up = {c.pk for c in clinics if c.pk not in read or c.pk not in screened}
     return {
         "members": len(clinics),
         "read": len(read),
         "screened": len(screened),
         "total": total,
-        "eligible": eligible,
+        "qualify": qualify,
         "follow_up": follow_up,
         "reachable": {pk for pk in follow_up if users[pk]},
     }
@@ -141,7 +138,8 @@ def test_the_figures_equal_a_count_by_hand(world):
     assert dashboard.read == expected["read"]
     assert dashboard.screened == expected["screened"]
     assert dashboard.total_subsidy_yen == expected["total"]
-    assert {code: n for code, _, n in dashboard.eligible_by_frame} == expected["eligible"]
+    by_frame = funnel_for(staff.association).by_frame
+    assert {code: n for code, _, n in by_frame} == expected["qualify"]
     assert dashboard.follow_up == len(expected["follow_up"])
     assert dashboard.follow_up_reachable == len(expected["reachable"])
     assert 0 < dashboard.read < dashboard.members and 0 < dashboard.screened < dashboard.members

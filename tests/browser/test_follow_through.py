@@ -48,7 +48,7 @@ def test_the_staff_funnel_equals_a_count_by_hand(site, page):
     page.goto(f"{site}/staff/#funnel")
     funnel = page.locator("#funnel")
     expect(funnel.locator("svg title")).to_have_text("申請までの進み具合")
-    rows = funnel.locator("table tbody tr")
+    rows = funnel.locator("table.funnel-steps tbody tr")
     expect(rows).to_have_count(len(BY_HAND))
     shown = [int(re.sub(r"\D", "", rows.nth(i).locator("td").first.inner_text())) for i in range(7)]
     assert shown == list(BY_HAND.values())
