@@ -15,10 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.urls import reverse
 
 from accounts.models import User
@@ -28,7 +27,7 @@ from eligibility.engine.types import FrameRules, Round, RuleSet
 from eligibility.models import ApplicationRecord, Screening, ScreeningOutcome
 
 from .models import DeadlineReminder, Email
-from .outbox import emails_queue
+from .outbox import absolute_url, emails_queue
 
 OPT_OUT_SALT = "deadline-reminders-opt-out"
 QUALIFIES = ("eligible", "confirm")  # 申請可能 and 要確認: both should hear of the deadline
@@ -71,10 +70,6 @@ def opt_out_user(token: str) -> User | None:
     return User.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _latest_results(frame_code: str):
     """Each clinic's latest completed screening's outcome for the frame, if it qualifies."""
     latest = (
@@ -82,11 +77,13 @@ def _latest_results(frame_code: str):
         .order_by("-completed_at", "-id")
         .values("pk")[:1]
     )
+    reminded = User.objects.filter(is_active=True, deadline_reminders=True)
     return (
         ScreeningOutcome.objects.filter(
             frame_code=frame_code, verdict__in=QUALIFIES, screening_id=Subquery(latest)
         )
         .select_related("screening__clinic__association")
+        .prefetch_related(Prefetch("screening__clinic__users", reminded, to_attr="reminded"))
         .order_by("screening__clinic_id")
     )
 
@@ -109,7 +106,7 @@ def deadline_reminders_send(*, rules: RuleSet, as_of: date) -> tuple[int, int]:
             clinic = outcome.screening.clinic
             if clinic.pk in applied:
                 continue
-            users = list(clinic.users.filter(is_active=True, deadline_reminders=True))
+            users = clinic.reminded
             if not users:
                 continue
             try:
@@ -140,8 +137,8 @@ def _reminder_email(rules: RuleSet, due: Due, outcome, user: User, as_of: date) 
         for item in rules.checklist
         if item.frame_code in ("", due.frame.code) and item.condition == "always"
     ]
-    result = _absolute(reverse("screening_result", args=[screening.pk]))
-    stop = _absolute(reverse("deadline_reminders_stop", args=[opt_out_token(user)]))
+    result = absolute_url(reverse("screening_result", args=[screening.pk]))
+    stop = absolute_url(reverse("deadline_reminders_stop", args=[opt_out_token(user)]))
     worth = (
         f"補助額の目安：{yen(outcome.subsidy_yen)}（確認「{screening.name}」の結果）"
         if outcome.subsidy_yen
@@ -205,8 +202,9 @@ def new_round_notices_send(*, previous: RuleSet | None, published: RuleSet, as_o
     lines = [f"・{f.name} 第{r.number}次 {jdate(r.closes_on)}締切" for f, r in rounds]
     emails = []
     waiting = Clinic.objects.select_for_update().filter(new_round_notice__isnull=False)
-    for clinic in waiting.select_related("association"):
-        for user in clinic.users.filter(is_active=True):
+    active = Prefetch("users", User.objects.filter(is_active=True), to_attr="active")
+    for clinic in waiting.select_related("association").prefetch_related(active):
+        for user in clinic.active:
             emails.append(
                 Email(
                     user=user,
@@ -221,7 +219,7 @@ def new_round_notices_send(*, previous: RuleSet | None, published: RuleSet, as_o
                             *lines,
                             "",
                             "補助金ナビで確認し直すと、今の条件での結果と締切がわかります。",
-                            _absolute(reverse("screenings")),
+                            absolute_url(reverse("screenings")),
                             "",
                             f"{clinic.association.name}（補助金ナビ）",
                         ]

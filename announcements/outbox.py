@@ -26,6 +26,11 @@ MAX_ATTEMPTS = 3  # an e-mail whose worker died this often while sending it is m
 ABANDONED = "送信中に処理が中断されました（送信を試みた回数の上限に達しました）。"
 
 
+def absolute_url(path: str) -> str:
+    """A link inside an e-mail: the site's address and the path."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def emails_queue(emails: list[Email]) -> int:
     """Write the e-mails (unsaved Email rows) and queue their delivery in the caller's
     transaction: the worker sees both once it commits, or neither. How many were queued."""
@@ -57,13 +62,17 @@ def emails_waiting() -> int:
     return Email.objects.filter(_waiting()).count()
 
 
-def _claim_next() -> Email | None:
-    """Claim the oldest waiting e-mail for this worker; None when there is none."""
+def _give_up_abandoned() -> None:
+    """E-mails whose worker died MAX_ATTEMPTS times while sending them are failed."""
     Email.objects.filter(
         status=Email.Status.SENDING,
         claimed_at__lt=_claim_lapsed_before(),
         attempts__gte=MAX_ATTEMPTS,
     ).update(status=Email.Status.FAILED, error=ABANDONED, claimed_at=None)
+
+
+def _claim_next() -> Email | None:
+    """Claim the oldest waiting e-mail for this worker; None when there is none."""
     while True:
         row = (
             Email.objects.filter(_waiting())
@@ -84,6 +93,7 @@ def emails_deliver() -> dict[str, int]:
     """Send every waiting e-mail, one at a time, over one connection. An e-mail the server
     refuses is marked failed with the reason and the others go on. Returns the counts."""
     counts = {"sent": 0, "failed": 0}
+    _give_up_abandoned()  # once a delivery: a claim lapses in minutes, not between two e-mails
     connection = mailers.default
     try:
         while (email := _claim_next()) is not None:

@@ -9,7 +9,6 @@ import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path, PurePath
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -21,7 +20,7 @@ from clinics.normalize import fit, fit_file_name
 from eligibility.selectors import rule_set_for, rule_version_published
 
 from .models import Attachment, Email, Notice, Publication, ReadReceipt, Reminder
-from .outbox import emails_queue, emails_retry
+from .outbox import absolute_url, emails_queue, emails_retry
 from .selectors import members_to_follow_up, publication_latest_live, unread_forget
 
 JMA_NOTICE_FILE = Path(__file__).resolve().parent / "jma_notice.json"
@@ -200,10 +199,6 @@ def _forget_unread(user_ids: list[int]) -> None:
     transaction.on_commit(lambda: unread_forget(user_ids=user_ids))
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _signature(association: Association) -> str:
     phone = f"（電話 {association.contact_phone}）" if association.contact_phone else ""
     return f"{association.name} 事務局{phone}"
@@ -237,7 +232,7 @@ def publication_notify(*, publication: Publication) -> int:
 def _notice_emails(publication: Publication, users) -> list[Email]:
     """The notice's e-mail to each of these users: a link to it."""
     association = publication.association
-    link = _absolute(reverse("notice_detail", args=[publication.pk]))
+    link = absolute_url(reverse("notice_detail", args=[publication.pk]))
     title = " ".join(publication.title.splitlines())  # a subject is one line
     return [
         Email(
@@ -427,14 +422,14 @@ def reminders_send(*, association: Association, by) -> tuple[int, int, int]:
     members = members_to_follow_up(association=association, publication=publication)
     by_id = {clinic.pk: clinic for clinic in members}
     users = User.objects.filter(clinic_id__in=list(by_id), is_active=True).order_by("clinic_id")
-    screenings_link = _absolute(reverse("screenings"))
+    screenings_link = absolute_url(reverse("screenings"))
     reminder = Reminder(association=association, sent_by=by, emails=0)
     emails, reached = [], set()
     for user in users:
         clinic = by_id[user.clinic_id]
         todo = []
         if publication is not None and not clinic.has_read:
-            link = _absolute(reverse("notice_detail", args=[publication.pk]))
+            link = absolute_url(reverse("notice_detail", args=[publication.pk]))
             todo.append(f"・お知らせ「{publication.title}」をお読みください。\n  {link}")
         if not clinic.has_screened:
             todo.append(

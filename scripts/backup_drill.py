@@ -28,8 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PG = "postgres://postgres@127.0.0.1:5432"
+from throwaway import PG, manage, pg_admin
+
 SOURCE, COPY = "backup_drill_source", "backup_drill_copy"
 
 FILL = """
@@ -101,11 +101,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clinics", type=int, default=2000)
     args = parser.parse_args()
-    import psycopg
-
-    def admin(sql: str) -> None:
-        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-            conn.execute(sql)
 
     def env_for(database: str) -> dict:
         return os.environ | {
@@ -119,21 +114,11 @@ def main() -> int:
             "LOG_LEVEL": "WARNING",
         }
 
-    def manage(database: str, *command: str, debug_storage: bool = False) -> str:
+    def run(database: str, *command: str, debug_storage: bool = False) -> str:
         env = env_for(database)
         if debug_storage:  # pages in-process: static files are not collected for the drill
             env["DEBUG"] = "true"
-        done = subprocess.run(
-            [sys.executable, "manage.py", *command],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(command[:2])} failed:\n{done.stdout}\n{done.stderr}")
-        return done.stdout
+        return manage(env, *command)
 
     def timed(what: str, step) -> object:
         started = time.monotonic()
@@ -144,18 +129,18 @@ def main() -> int:
         return value
 
     def shell(database: str, code: str) -> str:
-        return manage(database, "shell", "--no-imports", "-c", code, debug_storage=True)
+        return run(database, "shell", "--no-imports", "-c", code, debug_storage=True)
 
     figures: dict[str, float] = {}
     for database in (SOURCE, COPY):
-        admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-    admin(f"CREATE DATABASE {SOURCE}")
+        pg_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    pg_admin(f"CREATE DATABASE {SOURCE}")
     began = time.monotonic()
     print(f"backup drill: PostgreSQL, {args.clinics} clinics with a completed screening each")
     try:
         with tempfile.TemporaryDirectory(prefix="backup-drill-") as folder:
             dump = Path(folder) / "hojokin-navi.dump"
-            timed("migrate and load the demo", lambda: _fill(manage))
+            timed("migrate and load the demo", lambda: _fill(run))
             screening, email = timed(
                 f"{args.clinics} clinics complete a screening",
                 lambda: _screenings(shell, args.clinics),
@@ -167,7 +152,7 @@ def main() -> int:
                 ),
             )
             size = dump.stat().st_size
-            timed("createdb + pg_restore into a fresh database", lambda: _restore(admin, dump))
+            timed("createdb + pg_restore into a fresh database", lambda: _restore(dump))
             look = LOOK.replace("EMAIL", repr(email)).replace("SCREENING", screening)
             source = timed(
                 "the app against the source",
@@ -179,7 +164,7 @@ def main() -> int:
             digest = hashlib.sha256(dump.read_bytes()).hexdigest()[:16]
     finally:
         for database in (SOURCE, COPY):
-            admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            pg_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
     rows = sum(source["counts"].values())
     print(
@@ -214,9 +199,9 @@ def main() -> int:
     return 0 if all(ok for ok, _ in checks) else 1
 
 
-def _fill(manage) -> None:
-    manage(SOURCE, "migrate", "--no-input", "-v", "0")
-    manage(SOURCE, "load_demo")
+def _fill(run) -> None:
+    run(SOURCE, "migrate", "--no-input", "-v", "0")
+    run(SOURCE, "load_demo")
 
 
 def _screenings(shell, clinics: int) -> tuple[str, str]:
@@ -224,8 +209,8 @@ def _screenings(shell, clinics: int) -> tuple[str, str]:
     return screening, email
 
 
-def _restore(admin, dump: Path) -> None:
-    admin(f"CREATE DATABASE {COPY}")
+def _restore(dump: Path) -> None:
+    pg_admin(f"CREATE DATABASE {COPY}")
     subprocess.run(
         ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={PG}/{COPY}", str(dump)],
         check=True,

@@ -15,10 +15,9 @@ import os
 import statistics
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from throwaway import ROOT, manage, pg_admin
+
 DB_NAME = "bench_first_click"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 TARGET_MS = 50
@@ -78,12 +77,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--screenings", type=int, default=5)
     args = parser.parse_args()
-    import psycopg
-
-    def admin(sql: str) -> None:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(sql)
-
     env = os.environ | {
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
         "REDIS_URL": REDIS_URL,
@@ -97,15 +90,10 @@ def main() -> int:
     python = [sys.executable, "manage.py"]
 
     def run(*command: str) -> str:
-        done = subprocess.run(
-            [*python, *command], env=env, cwd=ROOT, capture_output=True, text=True, check=False
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(command[:2])} failed:\n{done.stdout}\n{done.stderr}")
-        return done.stdout
+        return manage(env, *command)
 
-    admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    admin(f"CREATE DATABASE {DB_NAME}")
+    pg_admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    pg_admin(f"CREATE DATABASE {DB_NAME}")
     worker = None
     try:
         run("migrate", "--no-input", "-v", "0")
@@ -124,7 +112,7 @@ def main() -> int:
         if worker is not None:
             worker.terminate()
             worker.wait(timeout=30)
-        admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        pg_admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     first = statistics.median(found["first_click_ms"])
     print(
         f"first click on a just-completed screening's PDF ({args.screenings} screenings, "

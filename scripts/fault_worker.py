@@ -29,10 +29,9 @@ import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from throwaway import ROOT, manage, pg_admin
+
 DB_NAME = "fault_worker"
 HOLD_SECONDS = 0.5  # the server's pause before accepting each message
 # Short leases for the drill (production: 5 and 30 minutes). A lease must outlast the longest
@@ -138,12 +137,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=5)
     args = parser.parse_args()
-    import psycopg
-
-    def admin(sql: str) -> None:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(sql)
-
     mail = MailServer()
     threading.Thread(target=mail.serve_forever, daemon=True).start()
     env = os.environ | {
@@ -166,17 +159,7 @@ def main() -> int:
         return f"{time.monotonic() - began:6.1f} s"
 
     def run(*command: str, **extra_env: str) -> str:
-        done = subprocess.run(
-            [*python, *command],
-            env=env | extra_env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(command[:2])} failed:\n{done.stdout}\n{done.stderr}")
-        return done.stdout
+        return manage(env | extra_env, *command)
 
     def worker() -> subprocess.Popen:
         return subprocess.Popen(
@@ -197,8 +180,8 @@ def main() -> int:
         out = run("shell", "-c", "from collections import Counter\n" + code, DEBUG="true")
         return json.loads(out.strip().splitlines()[-1])
 
-    admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    admin(f"CREATE DATABASE {DB_NAME}")
+    pg_admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    pg_admin(f"CREATE DATABASE {DB_NAME}")
     first = second = done = None
     checks: list[tuple[bool, str]] = []
     try:
@@ -252,7 +235,7 @@ def main() -> int:
             if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
-        admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        pg_admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         mail.shutdown()
 
     received = Counter(to for _, to in mail.accepted)

@@ -28,6 +28,9 @@ PUBLIC_HEADERS = {
 }
 
 
+JUST_CREATED = "share_link_just_created"  # the session key of the URL shown once
+
+
 @clinic_user_required
 @require_http_methods(["GET", "POST"])
 def share_links(request, screening_id: int):
@@ -60,9 +63,6 @@ def share_link_revoke(request, screening_id: int, link_id: int):
     services.share_link_revoke(link=link)
     messages.success(request, "共有リンクを無効にしました。このURLはもう開けません。")
     return redirect("share_links", screening_id)
-
-
-JUST_CREATED = "share_link_just_created"
 
 
 @require_GET

@@ -65,7 +65,7 @@ def test_an_e_mail_whose_worker_keeps_dying_is_marked_failed(settings):
 
 def test_two_workers_never_claim_the_same_e_mail():
     emails("pending", "pending")
-    first, second = outbox._claim_next(), outbox._claim_next()
+    first, second = outbox._claim_next(), outbox._claim_next()  # as two workers would
     assert first.pk != second.pk and outbox._claim_next() is None
     assert {first.status, second.status} == {"sending"} and first.attempts == 1
 
